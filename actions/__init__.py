@@ -1,0 +1,1 @@
+"""Rasa custom actions: thin adapters from Rasa's Tracker and Dispatcher to `bot/`."""

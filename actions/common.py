@@ -1,0 +1,50 @@
+"""What every answering action shares: the store, reading entities, sending an answer."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.constants import SLOT_KB_ARTICLE
+from bot.answers import Answer
+from bot.kb_store import ArticleStore
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def default_store() -> ArticleStore:
+    """The process's store; fails at action-server start if the database is not ready."""
+    return ArticleStore.from_settings(Settings.from_env())
+
+
+def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
+    """Slugs that the latest message's entities point to, in message order."""
+    slugs = []
+    for entity in tracker.latest_message.get("entities") or []:
+        slug = store.slug_for_term(str(entity.get("value", "")))
+        if slug and slug not in slugs:
+            slugs.append(slug)
+    return slugs
+
+
+def send(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[dict[str, Any]]:
+    """Send `answer` and return the events that record which article answered."""
+    dispatcher.utter_message(
+        text=answer.full_text,
+        buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons],
+        json_message={
+            "kb_article": answer.slug,
+            "urgent": answer.urgent,
+            "source": answer.source,
+            "reviewed_on": answer.reviewed_on.isoformat() if answer.reviewed_on else None,
+        },
+    )
+    logger.info("conversation %s answered with %s", tracker.sender_id, answer.slug)
+    return [SlotSet(SLOT_KB_ARTICLE, answer.slug)]

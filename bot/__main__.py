@@ -1,0 +1,150 @@
+"""Command line: `python -m bot db|kb|nlu|settings ...` (thin over the library functions)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from bot.answers import HOSPITAL_DEFAULTS
+from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
+from bot.kb_files import KnowledgeBase, read_kb
+from bot.kb_store import export_articles, hospital_values, load_articles
+from bot.models import HospitalSetting
+from bot.settings import PROJECT_ROOT, Settings, SettingsError
+
+NLU_TERMS_FILE = PROJECT_ROOT / "data" / "nlu" / "kb_terms.yml"
+
+
+def domain_intents(domain_file: Path) -> list[str] | None:
+    """Return the intents the Rasa domain declares, or None if there is no domain."""
+    if not domain_file.exists():
+        return None
+    intents = (yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}).get("intents", [])
+    return [i if isinstance(i, str) else next(iter(i)) for i in intents]
+
+
+def _read_checked(settings: Settings, kb_dir: Path | None) -> KnowledgeBase | None:
+    kb = read_kb(kb_dir or settings.kb_dir, domain_intents(settings.domain_file))
+    for problem in kb.problems:
+        print(problem, file=sys.stderr)
+    if kb.errors:
+        print(f"{len(kb.errors)} error(s): nothing was loaded or built.", file=sys.stderr)
+        return None
+    return kb
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade(make_engine(settings.database_url))
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
+    kb = _read_checked(settings, args.dir)
+    if kb is None:
+        return 1
+    print(f"{len(kb.articles)} articles checked: no errors.")
+    return 0
+
+
+def cmd_kb_load(settings: Settings, args: argparse.Namespace) -> int:
+    kb = _read_checked(settings, args.dir)
+    if kb is None:
+        return 1
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    with make_session_factory(engine).begin() as session:  # one transaction: all or nothing
+        report = load_articles(session, kb.articles)
+    print(f"Added {len(report.added)}, unchanged {len(report.unchanged)}, "
+          f"kept {len(report.kept)} that differ in the database (staff changes win).")  # fmt: skip
+    for slug in report.kept:
+        print(f"  kept: {slug}")
+    return 0
+
+
+def cmd_kb_export(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    with make_session_factory(engine)() as session:
+        paths = export_articles(session, args.dir)
+    print(f"Wrote {len(paths)} articles to {args.dir}.")
+    return 0
+
+
+def cmd_nlu_build(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.kb_terms import build_pipeline, nlu_terms_yaml  # spaCy loads slowly: only here
+
+    kb = _read_checked(settings, None)
+    if kb is None:
+        return 1
+    count = build_pipeline(kb.articles, settings.spacy_dir)
+    NLU_TERMS_FILE.write_text(nlu_terms_yaml(kb.articles), encoding="utf-8")
+    print(f"spaCy pipeline with {count} term patterns saved to {settings.spacy_dir}; "
+          f"synonyms and lookup tables written to {NLU_TERMS_FILE.relative_to(PROJECT_ROOT)}.")  # fmt: skip
+    return 0
+
+
+def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    factory = make_session_factory(engine)
+    if args.key is not None:
+        if args.key not in HOSPITAL_DEFAULTS:
+            print(f"Unknown setting {args.key!r}; known: {', '.join(HOSPITAL_DEFAULTS)}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        with factory.begin() as session:
+            session.merge(HospitalSetting(key=args.key, value=args.value))
+    with factory() as session:
+        values = {**HOSPITAL_DEFAULTS, **hospital_values(session)}
+    for key, value in values.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """Build the argument parser."""
+    root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    groups = root.add_subparsers(dest="group", required=True)
+    db = groups.add_parser("db", help="database schema").add_subparsers(dest="cmd", required=True)
+    db.add_parser("upgrade", help="create or migrate the schema").set_defaults(run=cmd_db_upgrade)
+    kb = groups.add_parser("kb", help="knowledge base").add_subparsers(dest="cmd", required=True)
+    for name, run, help_ in (
+        ("check", cmd_kb_check, "validate the article files"),
+        ("load", cmd_kb_load, "insert missing articles (never overwrites)"),
+    ):
+        sub = kb.add_parser(name, help=help_)
+        sub.add_argument("dir", nargs="?", type=Path, help="default: KB_DIR (data/kb)")
+        sub.set_defaults(run=run)
+    export = kb.add_parser("export", help="write the database's articles as YAML files")
+    export.add_argument("dir", type=Path)
+    export.set_defaults(run=cmd_kb_export)
+    nlu = groups.add_parser("nlu", help="NLU data").add_subparsers(dest="cmd", required=True)
+    nlu.add_parser("build", help="spaCy pipeline, synonyms and lookups from the KB terms"
+                   ).set_defaults(run=cmd_nlu_build)  # fmt: skip
+    values = groups.add_parser("settings", help="list or set a hospital setting")
+    values.add_argument("key", nargs="?")
+    values.add_argument("value", nargs="?")
+    values.set_defaults(run=cmd_settings)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = parser().parse_args(argv)
+    if args.group == "settings" and (args.key is None) != (args.value is None):
+        print("Give both a key and a value, or neither.", file=sys.stderr)
+        return 2
+    try:
+        return args.run(Settings.from_env(), args)
+    except (DatabaseNotReady, SettingsError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The knowledge base in the database: read answers at answer time, load and export files.
+
+Articles are read on every message, so an edit by staff shows on the next answer
+without retraining.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.answers import (
+    NOT_UNDERSTOOD_SLUG,
+    URGENT_SLUG,
+    Answer,
+    render,
+    unavailable,
+    urgent_fallback,
+)
+from bot.db import check_schema, make_engine, make_session_factory
+from bot.kb_files import dump_article
+from bot.models import PUBLISHED, Article, HospitalSetting, article_fields
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def get_article(session: Session, slug: str, *, published_only: bool = True) -> Article | None:
+    """Return the article for `slug`, or None (drafts are hidden unless asked for)."""
+    stmt = select(Article).where(Article.slug == slug)
+    if published_only:
+        stmt = stmt.where(Article.status == PUBLISHED)
+    return session.scalars(stmt).first()
+
+
+def hospital_values(session: Session) -> dict[str, str]:
+    """Return the hospital settings staff have filled in."""
+    return {s.key: s.value for s in session.scalars(select(HospitalSetting))}
+
+
+def related_titles(session: Session, slugs: Sequence[str]) -> dict[str, str]:
+    """Return slug -> title for the published articles among `slugs`, in their order."""
+    rows = session.execute(
+        select(Article.slug, Article.title).where(
+            Article.slug.in_(list(slugs)), Article.status == PUBLISHED
+        )
+    ).all()
+    titles = dict(rows)
+    return {s: titles[s] for s in slugs if s in titles}
+
+
+@dataclass
+class LoadReport:
+    """What loading a folder of articles did."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # the database differs: staff's copy wins
+
+
+def load_articles(session: Session, articles: Iterable[Mapping[str, Any]]) -> LoadReport:
+    """Insert missing articles; never overwrite one that is already in the database."""
+    report = LoadReport()
+    existing = {a.slug: a for a in session.scalars(select(Article))}
+    for fields in articles:
+        current = existing.get(fields["slug"])
+        if current is None:
+            session.add(Article(**{k: v for k, v in fields.items()}))
+            report.added.append(fields["slug"])
+        elif _same_content(article_fields(current), fields):
+            report.unchanged.append(fields["slug"])
+        else:
+            report.kept.append(fields["slug"])
+    return report
+
+
+def _same_content(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    def norm(d: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+    return norm(a) == norm(b)
+
+
+def export_articles(session: Session, out_dir: Path) -> list[Path]:
+    """Write every article (drafts included) as `<slug>.yml` into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for article in session.scalars(select(Article).order_by(Article.slug)):
+        path = out_dir / f"{article.slug}.yml"
+        path.write_text(dump_article(article_fields(article)), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+class ArticleStore:
+    """Answers from the knowledge base, for the actions and the web app.
+
+    Args:
+        session_factory: the one session factory of the process.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ArticleStore:
+        """Open the configured database; fail now if it is missing or not migrated."""
+        engine = make_engine(settings.database_url)
+        check_schema(engine)
+        return cls(make_session_factory(engine))
+
+    def hospital_values_or_defaults(self) -> dict[str, str]:
+        """Return the hospital settings, or none (placeholders) if the database fails."""
+        try:
+            with self.session_factory() as session:
+                return hospital_values(session)
+        except SQLAlchemyError as error:
+            logger.error("knowledge base unreachable: %s", error.__class__.__name__)
+            return {}
+
+    def answer_for(self, slug: str) -> Answer:
+        """Return the published article's chat answer, or a safe fallback."""
+        return self._render(slug, details=False)
+
+    def details_for(self, slug: str) -> Answer:
+        """Return the article's "more detail" text (its answer when it has none)."""
+        return self._render(slug, details=True)
+
+    def slug_for_term(self, value: str) -> str | None:
+        """Return the slug a term or slug points to (entity values are normalised to slugs)."""
+        key = " ".join(value.lower().split())
+        with self.session_factory() as session:
+            articles = session.scalars(select(Article).where(Article.status == PUBLISHED)).all()
+        for article in articles:
+            if article.slug == key:
+                return article.slug
+        for article in articles:
+            for words in (article.terms or {}).values():
+                if key in (" ".join(w.lower().split()) for w in words):
+                    return article.slug
+        return None
+
+    def _render(self, slug: str, *, details: bool) -> Answer:
+        try:
+            with self.session_factory() as session:
+                values = hospital_values(session)
+                article = get_article(session, slug) or (
+                    None if slug == URGENT_SLUG else get_article(session, NOT_UNDERSTOOD_SLUG)
+                )
+                if article is None:
+                    return urgent_fallback(values) if slug == URGENT_SLUG else unavailable(values)
+                text = (article.details or article.answer) if details else article.answer
+                return render(
+                    article.slug,
+                    text,
+                    values=values,
+                    related=related_titles(session, article.related or []),
+                    source=article.source,
+                    reviewed_on=article.reviewed_on,
+                )
+        except SQLAlchemyError as error:
+            logger.error("knowledge base unreachable: %s", error.__class__.__name__)
+            return urgent_fallback({}) if slug == URGENT_SLUG else unavailable()

@@ -1,0 +1,72 @@
+"""The one settings object, read from a mapping (the environment by default).
+
+Only this module reads the environment. Tests pass a plain dict instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingsError(ValueError):
+    """A setting is present but unusable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the assistant keeps its data, and how it logs.
+
+    Attributes:
+        database_url: SQLAlchemy URL of the knowledge-base database.
+        kb_dir: folder of the starter knowledge base (`<slug>.yml` files).
+        domain_file: Rasa domain, read to know which intents exist.
+        spacy_dir: where the spaCy pipeline built from the knowledge base is saved.
+        log_level: level for the assistant's own loggers.
+    """
+
+    database_url: str
+    kb_dir: Path
+    domain_file: Path
+    spacy_dir: Path
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT
+    ) -> Settings:
+        """Build settings from `environ` (default `os.environ`), failing loudly.
+
+        Args:
+            environ: the variables to read; tests pass a dict.
+            root: the project folder that relative defaults are resolved against.
+
+        Returns:
+            The settings.
+
+        Raises:
+            SettingsError: a variable has a value that cannot be used.
+        """
+        env = os.environ if environ is None else environ
+        default_db = f"sqlite:///{root / 'var' / 'kb.db'}"
+        database_url = env.get("DATABASE_URL", default_db).strip()
+        if "://" not in database_url:
+            raise SettingsError(f"DATABASE_URL is not a database URL: {database_url!r}")
+        if database_url.startswith("postgres://"):
+            # Heroku-style URLs are refused by SQLAlchemy 1.4+; say so plainly.
+            raise SettingsError("DATABASE_URL must start with postgresql://, not postgres://")
+        log_level = env.get("LOG_LEVEL", "INFO").strip().upper()
+        if log_level not in _LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+        return cls(
+            database_url=database_url,
+            kb_dir=Path(env.get("KB_DIR", root / "data" / "kb")),
+            domain_file=Path(env.get("DOMAIN_FILE", root / "domain.yml")),
+            spacy_dir=Path(env.get("SPACY_PIPELINE_DIR", root / "var" / "spacy" / "kb")),
+            log_level=log_level,
+        )

@@ -1,0 +1,112 @@
+"""The topic catalogue: required slugs, their groups, and how intents map to them.
+
+Slugs are stable public identifiers (nurse links, tests and staff tools use them), so
+this list only ever grows. Each slug is answered for one intent; the naming rule lives
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "about": (
+        "immunotherapy-basics",
+        "immunotherapy-vs-other-treatments",
+        "cancers-treated",
+        "response-and-results",
+        "treatment-course",
+    ),
+    "types": (
+        "types-overview",
+        "checkpoint-inhibitors",
+        "cancer-vaccines",
+        "car-t-cells",
+        "other-immunotherapies",
+    ),
+    "side-effects": (
+        "side-effects-overview",
+        "side-effects-fatigue",
+        "side-effects-skin",
+        "side-effects-digestive",
+        "side-effects-hormonal",
+        "side-effects-lungs",
+        "side-effects-liver",
+        "side-effects-joints-muscles",
+        "side-effects-infusion-reactions",
+        "side-effects-car-t",
+        "side-effects-vaccines",
+        "managing-side-effects",
+        "urgent-symptoms",
+    ),
+    "living": ("daily-life", "fertility-pregnancy"),
+    "trials": (
+        "clinical-trials-basics",
+        "trial-phases",
+        "joining-a-trial",
+        "trial-eligibility",
+        "trial-risks-benefits",
+        "trial-search",
+    ),
+    "hospital": ("curie-immunotherapy-center", "contact-care-team"),
+    "conversation": (
+        "greeting",
+        "capabilities",
+        "bot-identity",
+        "goodbye",
+        "thanks",
+        "personal-advice",
+        "human-handoff",
+        "out-of-scope",
+        "not-understood",
+    ),
+}
+
+REQUIRED_SLUGS: tuple[str, ...] = tuple(s for slugs in GROUPS.values() for s in slugs)
+
+# Topics offered when the assistant cannot help (out of scope, not understood).
+MAIN_TOPICS: tuple[str, ...] = (
+    "immunotherapy-basics",
+    "types-overview",
+    "side-effects-overview",
+    "clinical-trials-basics",
+    "contact-care-team",
+)
+
+# Conversation intents keep Rasa's usual names; every other slug is asked by
+# `ask_<slug with underscores>`.
+_SPECIAL_INTENTS: dict[str, str] = {
+    "greeting": "greet",
+    "goodbye": "goodbye",
+    "thanks": "thank",
+    "bot-identity": "bot_challenge",
+    "out-of-scope": "out_of_scope",
+    "not-understood": "nlu_fallback",
+}
+_SPECIAL_SLUGS: dict[str, str] = {v: k for k, v in _SPECIAL_INTENTS.items()}
+
+# Intents that are not a topic of their own.
+URGENT_INTENT = "report_urgent_symptom"
+TELL_ME_MORE_INTENT = "tell_me_more"
+FOLLOW_UP_INTENT = "follow_up"
+
+
+def group_of(slug: str) -> str | None:
+    """Return the group a required slug belongs to, or None for other slugs."""
+    return next((g for g, slugs in GROUPS.items() if slug in slugs), None)
+
+
+def intent_for_slug(slug: str) -> str:
+    """Return the intent that asks for `slug` (also the payload of its button)."""
+    return _SPECIAL_INTENTS.get(slug) or "ask_" + slug.replace("-", "_")
+
+
+def slug_for_intent(intent: str | None) -> str | None:
+    """Return the slug an intent asks for, or None when it names no topic."""
+    if not intent:
+        return None
+    if intent in _SPECIAL_SLUGS:
+        return _SPECIAL_SLUGS[intent]
+    if intent == URGENT_INTENT:
+        return "urgent-symptoms"
+    if intent.startswith("ask_"):
+        return intent[len("ask_") :].replace("_", "-")
+    return None

@@ -1,0 +1,93 @@
+"""The REST channel, guarded: clean input in, and always some useful reply out.
+
+Rasa keeps going when a custom action fails (for example the action server is down)
+and then sends nothing. A worried reader must never meet silence, so when a turn ends
+with no reply this channel sends the care-team contact, or the urgent answer when the
+message describes a warning sign.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+from sanic.request import Request
+
+from bot.answers import Answer, unavailable, urgent_fallback
+from bot.kb_store import ArticleStore
+from bot.settings import Settings
+from bot.triage import is_urgent
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000  # longer text is cut: the model and the tracker store never need more
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any) -> str:
+    """Return the message as safe text: a string, no control bytes, bounded length."""
+    if not isinstance(value, str):
+        return ""
+    return _CONTROL.sub(" ", value)[:MAX_MESSAGE_CHARS].strip()
+
+
+@lru_cache(maxsize=1)
+def _store() -> ArticleStore | None:
+    try:
+        return ArticleStore.from_settings(Settings.from_env())
+    except Exception as error:  # the guard must work even with no database at all
+        logger.error("no knowledge base for fallback replies: %s", error.__class__.__name__)
+        return None
+
+
+def fallback_answer(text: str) -> Answer:
+    """The reply when a turn produced nothing: urgent if the text says so."""
+    store = _store()
+    values = store.hospital_values_or_defaults() if store else {}
+    return urgent_fallback(values) if is_urgent(text) else unavailable(values)
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel at `/webhooks/rest/webhook`, with input cleaning and a reply guard."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Keep the standard REST path."""
+        return "rest"
+
+    async def _extract_sender(self, req: Request) -> str | None:
+        body = req.json if isinstance(req.json, dict) else {}
+        sender = body.get("sender")
+        return str(sender)[:128] if sender not in (None, "") else None
+
+    def _extract_message(self, req: Request) -> str:
+        body = req.json if isinstance(req.json, dict) else {}
+        return clean_text(body.get("message"))
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """Keep only mapping metadata (anything else is dropped, not an error)."""
+        body = request.json if isinstance(request.json, dict) else {}
+        metadata = body.get("metadata")
+        return metadata if isinstance(metadata, dict) else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's blueprint, with every turn wrapped by the reply guard."""
+
+        async def guarded(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            finally:
+                output = message.output_channel
+                if isinstance(output, CollectingOutputChannel) and not output.messages:
+                    logger.warning("turn for %s produced no reply; sending fallback",
+                                   message.sender_id)  # fmt: skip
+                    answer = fallback_answer(message.text or "")
+                    await output.send_text_message(message.sender_id, answer.text)
+
+        return super().blueprint(guarded)

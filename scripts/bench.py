@@ -1,0 +1,107 @@
+"""`make bench`: REST latency of this bot (action + database in the loop) and of a bare
+`rasa init` bot, measured in the same run on the same machine, plus training time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.stack import Stack, running_stack  # noqa: E402
+
+RASA = str(Path(sys.executable).parent / "rasa")
+OUT = ROOT / "var" / "results"
+OUR_MESSAGES = [
+    "what is immunotherapy?",
+    "can keytruda cause a rash",
+    "and with CAR-T?",
+    "tell me more",
+    "my dad has a fever of 39",
+    "how do I join a clinical trial",
+]
+INIT_MESSAGES = ["hello", "I am sad", "yes", "bye", "are you a bot?", "great"]
+TURNS = 60  # per conversation
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def conversation(stack: Stack, messages: list[str]) -> list[float]:
+    sender = f"bench-{uuid.uuid4().hex[:10]}"
+    times = []
+    for i in range(TURNS):
+        started = time.perf_counter()
+        response = stack.say(sender, messages[i % len(messages)])
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200 and response.json(), response.text
+    return times
+
+
+def latency(stack: Stack, messages: list[str]) -> dict[str, dict[str, float]]:
+    conversation(stack, messages)  # warm-up: first calls load lazily-built graphs
+    results = {}
+    for users in (1, 10):
+        with ThreadPoolExecutor(users) as pool:
+            runs = list(pool.map(lambda _: conversation(stack, messages), range(users)))
+        times = [t for run in runs for t in run]
+        results[f"{users} conversation(s)"] = {
+            "requests": len(times),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+        }
+    return results
+
+
+def train_seconds(workdir: Path) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        [RASA, "train", "--force", "--domain", "domain.yml", "--config", "config.yml",
+         "--data", "data/nlu", "data/stories", "--out", str(workdir), "--fixed-model-name", "b"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    return round(time.monotonic() - started)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        db = f"sqlite:///{work / 'kb.db'}"
+        for command in (["db", "upgrade"], ["kb", "load"]):
+            subprocess.run([sys.executable, "-m", "bot", *command], cwd=ROOT, check=True,
+                           env={**os.environ, "DATABASE_URL": db}, stdout=subprocess.DEVNULL)  # fmt: skip
+        with running_stack(work / "ours", model=ROOT / "models/assistant.tar.gz",
+                           env={"DATABASE_URL": db}) as stack:  # fmt: skip
+            results["this bot"] = latency(stack, OUR_MESSAGES)
+        init_dir = work / "init-bot"
+        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(init_dir)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        model = next((init_dir / "models").glob("*.tar.gz"))
+        with running_stack(work / "init", model=model, project=init_dir,
+                           with_actions=False) as stack:  # fmt: skip
+            results["bare rasa init bot"] = latency(stack, INIT_MESSAGES)
+        results["training seconds (forced, this bot)"] = train_seconds(work / "models")
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Start the real Rasa server and action server on free loopback ports (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """A running Rasa server (and action server, if any)."""
+
+    rasa_url: str
+    token: str
+    rasa: subprocess.Popen[bytes]
+    actions: subprocess.Popen[bytes] | None
+
+    def say(self, sender: str, message: object, timeout: float = 30) -> requests.Response:
+        """POST one message to the REST webhook."""
+        return requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=timeout,
+        )
+
+    def tracker(self, sender: str) -> dict[str, object]:
+        """Return the conversation's tracker from the HTTP API."""
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.token},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early; log:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {seconds:.0f} s; log:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def running_stack(
+    workdir: Path,
+    *,
+    model: Path,
+    project: Path = ROOT,
+    env: Mapping[str, str] | None = None,
+    with_actions: bool = True,
+    credentials: Path | None = None,
+) -> Iterator[Stack]:
+    """Run the action server (optional) and the Rasa server until the block ends.
+
+    Args:
+        workdir: where endpoints, logs and the conversations database go.
+        model: the trained model to serve.
+        project: the Rasa project folder (its `actions` package, `credentials.yml`).
+        env: extra environment (for example `DATABASE_URL`).
+        with_actions: start the action server too.
+        credentials: channels file; default the project's `credentials.yml`.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    environ = {**os.environ, "PYTHONPATH": str(project), "RASA_TELEMETRY_ENABLED": "false",
+               "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}  # fmt: skip
+    action_port, rasa_port = free_port(), free_port()
+    (workdir / "endpoints.yml").write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n",
+        encoding="utf-8",
+    )
+    token = secrets.token_hex(16)
+    actions = rasa = None
+    try:
+        if with_actions:
+            log = workdir / "actions.log"
+            actions = subprocess.Popen(
+                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                 "--port", str(action_port)],  # fmt: skip
+                cwd=project, env=environ, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            _wait(f"http://127.0.0.1:{action_port}/health", actions, log, 120)
+        log = workdir / "rasa.log"
+        rasa = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
+             "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
+             "--credentials", str(credentials or project / "credentials.yml"),
+             "--endpoints", str(workdir / "endpoints.yml")],  # fmt: skip
+            cwd=project, env=environ, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{rasa_port}"
+        _wait(f"{url}/status?token={token}", rasa, log, 240)
+        yield Stack(url, token, rasa, actions)
+    finally:
+        _stop(rasa)
+        _stop(actions)

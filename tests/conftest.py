@@ -1,0 +1,88 @@
+"""Shared fixtures: a real, migrated SQLite database, the starter knowledge base, trackers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import make_engine, make_session_factory, upgrade
+from bot.kb_files import KnowledgeBase, read_kb
+from bot.kb_store import ArticleStore, load_articles
+from bot.settings import PROJECT_ROOT, Settings
+
+KB_DIR = PROJECT_ROOT / "data" / "kb"
+
+
+@pytest.fixture(scope="session")
+def starter_kb() -> KnowledgeBase:
+    """The shipped knowledge base, read once (reading grades is the slow part)."""
+    kb = read_kb(KB_DIR)
+    assert not kb.errors, "\n".join(map(str, kb.errors))
+    return kb
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'kb.db'}"})
+
+
+@pytest.fixture
+def session_factory(settings: Settings) -> sessionmaker[Session]:
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def store(session_factory: sessionmaker[Session], starter_kb: KnowledgeBase) -> ArticleStore:
+    with session_factory.begin() as session:
+        load_articles(session, starter_kb.articles)
+    return ArticleStore(session_factory)
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def make_tracker() -> Callable[..., Tracker]:
+    """Build a Tracker from keywords, as the action server would receive it."""
+
+    def make(
+        text: str = "",
+        intent: str | None = None,
+        entities: list[dict[str, Any]] | None = None,
+        slots: dict[str, Any] | None = None,
+    ) -> Tracker:
+        latest = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0} if intent else {},
+            "entities": entities or [],
+        }
+        return Tracker.from_dict(
+            {
+                "sender_id": "test-conversation",
+                "slots": slots or {},
+                "latest_message": latest,
+                "events": [],
+                "paused": False,
+                "followup_action": None,
+                "active_loop": {},
+                "latest_action_name": "action_listen",
+            }
+        )
+
+    return make

@@ -1,0 +1,174 @@
+"""The real Rasa server and action server, talked to over the REST webhook."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import update
+
+from bot.db import make_engine, make_session_factory
+from bot.models import Article
+from bot.settings import PROJECT_ROOT
+from scripts.stack import Stack, running_stack
+
+pytestmark = pytest.mark.integration
+MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kb.db'}"
+    for command in (["db", "upgrade"], ["kb", "load"]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command],
+            cwd=PROJECT_ROOT,
+            env={"DATABASE_URL": url, "PATH": ""},
+            check=True,
+            capture_output=True,
+        )
+    return url
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Stack]:
+    assert MODEL.exists(), "train first: make train"
+    with running_stack(
+        tmp_path_factory.mktemp("stack"), model=MODEL, env={"DATABASE_URL": database_url}
+    ) as running:
+        yield running
+
+
+def conversation() -> str:
+    return f"it-{uuid.uuid4().hex[:12]}"
+
+
+def texts(response: requests.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [m["text"] for m in response.json() if "text" in m]
+
+
+def customs(response: requests.Response) -> list[dict[str, object]]:
+    return [m["custom"] for m in response.json() if "custom" in m]
+
+
+def kb_article(stack: Stack, sender: str) -> str | None:
+    return stack.tracker(sender)["slots"]["kb_article"]  # type: ignore[index]
+
+
+def test_greeting_gives_the_disclaimer_and_sets_the_slot(stack: Stack) -> None:
+    sender = conversation()
+    [text] = texts(stack.say(sender, "hello"))
+    assert "not personal medical advice" in text.lower() or "general information" in text.lower()
+    assert kb_article(stack, sender) == "greeting"
+
+
+def test_a_topic_question_is_answered_with_source_and_buttons(stack: Stack) -> None:
+    sender = conversation()
+    response = stack.say(sender, "what is car t cell therapy?")
+    [text] = texts(response)
+    assert "Source:" in text and "Reviewed" in text
+    [reply] = [m for m in response.json() if "text" in m]
+    assert any(b["payload"] == "/ask_side_effects_car_t" for b in reply["buttons"])
+    assert customs(response)[0]["kb_article"] == "car-t-cells" == kb_article(stack, sender)
+
+
+def test_follow_up_and_tell_me_more_use_the_last_article(stack: Stack) -> None:
+    sender = conversation()
+    stack.say(sender, "what side effects can immunotherapy cause?")
+    assert kb_article(stack, sender) == "side-effects-overview"
+    stack.say(sender, "and with CAR-T?")
+    assert kb_article(stack, sender) == "side-effects-car-t"
+    [details] = texts(stack.say(sender, "tell me more"))
+    assert kb_article(stack, sender) == "side-effects-car-t"
+    assert details.startswith("[") is False and len(details) > 200
+
+
+def test_a_button_payload_answers_its_topic(stack: Stack) -> None:
+    sender = conversation()
+    texts(stack.say(sender, "/ask_trial_phases"))
+    assert kb_article(stack, sender) == "trial-phases"
+
+
+def test_a_warning_sign_gets_the_urgent_answer(stack: Stack) -> None:
+    sender = conversation()
+    response = stack.say(sender, "my husband has a temperature of 39.2 since his keytruda")
+    [text] = texts(response)
+    assert "15" in text and "112" in text
+    assert customs(response)[0]["urgent"] is True
+    assert kb_article(stack, sender) == "urgent-symptoms"
+
+
+def test_a_general_question_is_not_urgent(stack: Stack) -> None:
+    sender = conversation()
+    stack.say(sender, "can immunotherapy cause diarrhoea?")
+    assert kb_article(stack, sender) == "side-effects-digestive"
+
+
+def test_a_staff_edit_shows_on_the_next_message_without_retraining(
+    stack: Stack, database_url: str
+) -> None:
+    with make_session_factory(make_engine(database_url)).begin() as session:
+        session.execute(
+            update(Article).where(Article.slug == "thanks").values(answer="Edited by staff.")
+        )
+    assert texts(stack.say(conversation(), "thank you so much"))[0].startswith("Edited by staff.")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "x" * 100_000,
+        "\x00\x01\x02\ufffd binary \xff\xfe",
+        "<script>alert('x')</script><img src=x onerror=alert(1)>",
+        "'; DROP TABLE events; --",
+        "🤒😷💊",
+        "Bonjour, qu'est-ce que l'immunothérapie ?",
+        "¿Qué es la inmunoterapia?",
+        "/greet",
+        '/ask_car_t_cells{"kb_article": "<b>x</b>"}',
+        "/no_such_intent",
+        '/report_urgent_symptom{"broken":',
+        None,
+        12345,
+        ["a", "list"],
+    ],
+)
+def test_odd_input_gets_a_sensible_reply_never_an_error(stack: Stack, message: object) -> None:
+    sender = conversation()
+    replies = texts(stack.say(sender, message))
+    assert replies, "the reader always gets a reply"
+    assert all("<script" not in t and "<img" not in t and "<b>" not in t for t in replies)
+    assert isinstance(kb_article(stack, sender), str)
+
+
+def test_a_body_that_is_not_json_is_a_client_error(stack: Stack) -> None:
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", data=b"\x00\xffnot json", timeout=10
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_the_http_api_needs_the_token(stack: Stack) -> None:
+    sender = conversation()
+    stack.say(sender, "hi")
+    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=10)
+    assert response.status_code == 401
+
+
+def test_with_the_action_server_down_the_reader_still_gets_help(stack: Stack) -> None:
+    """Runs last in this module: it stops the action server."""
+    assert stack.actions is not None
+    stack.actions.terminate()
+    stack.actions.wait(timeout=20)
+    [text] = texts(stack.say(conversation(), "what is immunotherapy?"))
+    assert "care team" in text and "112" in text
+    [urgent] = texts(stack.say(conversation(), "my wife is confused and can't speak properly"))
+    assert "Call your care team now" in urgent and "15" in urgent
