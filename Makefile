@@ -15,7 +15,7 @@ MODEL := models/assistant.tar.gz
 SPACY_PIPELINE := var/spacy/kb/config.cfg
 KB_FILES := $(wildcard data/kb/*.yml)
 TRAINING_FILES := domain.yml config.yml $(filter-out data/nlu/kb_terms.yml,$(wildcard data/nlu/*.yml)) \
-	data/nlu/kb_terms.yml $(wildcard data/stories/*.yml) $(wildcard rasa_ext/*.py) bot/triage.py
+	data/nlu/kb_terms.yml $(wildcard data/stories/*.yml)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -27,7 +27,7 @@ RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_CORS ?= http://localhost:8000
 
-.PHONY: help setup build db train run test check lint validate pytest stories bench eval lock clean
+.PHONY: help setup system build db train run test check lint validate pytest stories bench eval lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -68,12 +68,8 @@ $(MODEL): $(VENV)/.installed $(SPACY_PIPELINE) $(TRAINING_FILES)
 	touch $@
 
 run: setup build db train ## Start Rasa (5005) and the action server (5055); Ctrl-C stops both
-	@token="$${RASA_AUTH_TOKEN:-$$(scripts/auth_token)}"; \
-	trap 'kill 0' INT TERM EXIT; \
-	$(RASA) run actions --actions actions --port $(ACTIONS_PORT) & \
-	echo "HTTP API token: $${RASA_AUTH_TOKEN:+from RASA_AUTH_TOKEN}$${RASA_AUTH_TOKEN:-in var/rasa_auth_token}"; \
-	$(RASA) run --model $(MODEL) --port $(RASA_PORT) --enable-api --auth-token "$$token" \
-		--cors "$(RASA_CORS)" --credentials credentials.yml --endpoints endpoints.yml
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) RASA_CORS="$(RASA_CORS)" MODEL=$(MODEL) \
+		scripts/run_servers
 
 test: check validate pytest stories ## Run every check and test (what CI runs)
 
@@ -90,7 +86,12 @@ validate: build ## Check the knowledge base and the Rasa training data
 	$(RASA) data validate --domain domain.yml --data data/nlu data/stories --config config.yml \
 		--fail-on-warnings
 
-pytest: build train ## Unit and integration tests (real SQLite, real Rasa servers)
+system: ## Install the PostgreSQL server the tests start, if missing (Debian's package)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+pytest: system build train ## Unit and integration tests (real SQLite and PostgreSQL, real Rasa)
 	SQLALCHEMY_WARN_20=1 $(PY) -m pytest
 
 stories: build train ## Rasa test stories: every topic, follow-ups, the urgent net, fallbacks

@@ -34,7 +34,9 @@ def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
     return slugs
 
 
-def send(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer) -> list[dict[str, Any]]:
+def send(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
+) -> list[dict[str, Any]]:
     """Send `answer` and return the events that record which article answered."""
     dispatcher.utter_message(
         text=answer.full_text,

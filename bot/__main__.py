@@ -59,8 +59,10 @@ def cmd_kb_load(settings: Settings, args: argparse.Namespace) -> int:
     check_schema(engine)
     with make_session_factory(engine).begin() as session:  # one transaction: all or nothing
         report = load_articles(session, kb.articles)
-    print(f"Added {len(report.added)}, unchanged {len(report.unchanged)}, "
-          f"kept {len(report.kept)} that differ in the database (staff changes win).")  # fmt: skip
+    print(
+        f"Added {len(report.added)}, unchanged {len(report.unchanged)}, "
+        f"kept {len(report.kept)} that differ in the database (staff changes win)."
+    )
     for slug in report.kept:
         print(f"  kept: {slug}")
     return 0
@@ -83,8 +85,10 @@ def cmd_nlu_build(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     count = build_pipeline(kb.articles, settings.spacy_dir)
     NLU_TERMS_FILE.write_text(nlu_terms_yaml(kb.articles), encoding="utf-8")
-    print(f"spaCy pipeline with {count} term patterns saved to {settings.spacy_dir}; "
-          f"synonyms and lookup tables written to {NLU_TERMS_FILE.relative_to(PROJECT_ROOT)}.")  # fmt: skip
+    print(
+        f"spaCy pipeline with {count} term patterns saved to {settings.spacy_dir}; "
+        f"synonyms and lookup tables written to {NLU_TERMS_FILE.relative_to(PROJECT_ROOT)}."
+    )
     return 0
 
 
@@ -94,8 +98,10 @@ def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     factory = make_session_factory(engine)
     if args.key is not None:
         if args.key not in HOSPITAL_DEFAULTS:
-            print(f"Unknown setting {args.key!r}; known: {', '.join(HOSPITAL_DEFAULTS)}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"Unknown setting {args.key!r}; known: {', '.join(HOSPITAL_DEFAULTS)}",
+                file=sys.stderr,
+            )
             return 2
         with factory.begin() as session:
             session.merge(HospitalSetting(key=args.key, value=args.value))
@@ -124,8 +130,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("dir", type=Path)
     export.set_defaults(run=cmd_kb_export)
     nlu = groups.add_parser("nlu", help="NLU data").add_subparsers(dest="cmd", required=True)
-    nlu.add_parser("build", help="spaCy pipeline, synonyms and lookups from the KB terms"
-                   ).set_defaults(run=cmd_nlu_build)  # fmt: skip
+    nlu.add_parser(
+        "build", help="spaCy pipeline, synonyms and lookups from the KB terms"
+    ).set_defaults(run=cmd_nlu_build)
     values = groups.add_parser("settings", help="list or set a hospital setting")
     values.add_argument("key", nargs="?")
     values.add_argument("value", nargs="?")

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from bot.topics import group_of
 
 OVERVIEW = "side-effects-overview"
+NOT_UNDERSTOOD = "not-understood"
+# Broad articles: a message naming something more specific is better answered by that.
+_BROAD = ("immunotherapy-basics", OVERVIEW)
 # Therapies with a side-effects article of their own; others share the overview.
 SIDE_EFFECTS_OF: dict[str, str] = {
     "car-t-cells": "side-effects-car-t",
@@ -22,10 +25,34 @@ def _side_effects_for(mentioned: Sequence[str]) -> str | None:
     return next((SIDE_EFFECTS_OF[s] for s in mentioned if s in SIDE_EFFECTS_OF), None)
 
 
+def _most_specific(mentioned: Sequence[str]) -> str | None:
+    """A named side effect first, then any other topic, broad topics last."""
+    ranked = sorted(
+        mentioned,
+        key=lambda s: (s in _BROAD, group_of(s) != "side-effects"),
+    )
+    return ranked[0] if ranked else None
+
+
 def refine(slug: str, mentioned: Sequence[str]) -> str:
-    """Narrow a general side-effects question to the therapy it names."""
+    """Narrow a broad or not-understood question to the topic it names.
+
+    Args:
+        slug: the article the intent asks for.
+        mentioned: slugs the message's terms point to, in message order.
+
+    Returns:
+        `side-effects-car-t` for "side effects of CAR-T", `side-effects-liver` for a
+        general side-effects question about the liver, the named topic when the
+        classifier was unsure, otherwise `slug` unchanged.
+    """
     if slug == OVERVIEW:
+        specific = _most_specific(mentioned)
+        if specific is not None and group_of(specific) == "side-effects":
+            return specific
         return _side_effects_for(mentioned) or slug
+    if slug == NOT_UNDERSTOOD:
+        return _most_specific(mentioned) or slug
     return slug
 
 

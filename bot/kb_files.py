@@ -23,8 +23,18 @@ PLACEHOLDERS = ("care_team_phone", "care_team_hours", "trials_contact")
 MAX_ANSWER_WORDS = 120
 MAX_DETAILS_WORDS = 250
 MAX_GRADE = 8.0
-REQUIRED_FIELDS = ("slug", "title", "group", "answer", "related", "terms", "source",
-                   "reviewed_on", "status")  # fmt: skip
+MIN_WORDS_GRADED = 20  # below this, a reading-grade formula says nothing useful
+REQUIRED_FIELDS = (
+    "slug",
+    "title",
+    "group",
+    "answer",
+    "related",
+    "terms",
+    "source",
+    "reviewed_on",
+    "status",
+)
 OPTIONAL_FIELDS = ("details",)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -175,7 +185,9 @@ def _check_terms(terms: Any, add: Callable[[str, str], None]) -> None:
     for kind, words in terms.items():
         if kind not in ENTITY_KINDS:
             add("terms", f"unknown kind {kind!r} (known: {', '.join(ENTITY_KINDS)})")
-        elif not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        elif not isinstance(words, list) or not all(
+            isinstance(w, str) and w.strip() for w in words
+        ):
             add("terms", f"{kind} must be a list of words")
 
 
@@ -192,10 +204,13 @@ def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
         words = word_count(text)
         if words > max_words:
             add(field, f"has {words} words; at most {max_words}")
-        grade = reading_grade(text)
+        grade = reading_grade(text) if words >= MIN_WORDS_GRADED else 0.0
         if grade > MAX_GRADE:
-            add(field, f"reads at grade {grade:.1f}; at most {MAX_GRADE:g} (shorter sentences, "
-                "common words)")
+            add(
+                field,
+                f"reads at grade {grade:.1f}; at most {MAX_GRADE:g} (shorter sentences, "
+                "common words)",
+            )
 
 
 def check_set(
@@ -217,21 +232,30 @@ def check_set(
             if target not in by_slug:
                 problems.append(Problem(file, f"unknown slug {target!r}", "related"))
             elif intents is not None and intent_for_slug(target) not in intents:
-                problems.append(Problem(
-                    file, f"no intent {intent_for_slug(target)!r} in the domain handles "
-                    f"the button for {target!r}", "related"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        file,
+                        f"no intent {intent_for_slug(target)!r} in the domain handles "
+                        f"the button for {target!r}",
+                        "related",
+                    )
+                )
         for words in (article.get("terms") or {}).values():
             for word in words:
                 key = " ".join(word.lower().split())
                 if key in owner and owner[key] != article["slug"]:
-                    problems.append(Problem(
-                        file, f"term {word!r} also points to {owner[key]}.yml", "terms"))  # fmt: skip
+                    problems.append(
+                        Problem(file, f"term {word!r} also points to {owner[key]}.yml", "terms")
+                    )
                 owner.setdefault(key, article["slug"])
     return problems
 
 
 def dump_article(fields: Mapping[str, Any]) -> str:
     """Write one article as YAML in the field order of `docs/kb-format.md`."""
-    ordered = {k: fields[k] for k in REQUIRED_FIELDS[:4] + OPTIONAL_FIELDS + REQUIRED_FIELDS[4:]
-               if k in fields}  # fmt: skip
+    ordered = {
+        k: fields[k]
+        for k in REQUIRED_FIELDS[:4] + OPTIONAL_FIELDS + REQUIRED_FIELDS[4:]
+        if k in fields
+    }
     return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=88)

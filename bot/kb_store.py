@@ -110,10 +110,20 @@ class ArticleStore:
         self.session_factory = session_factory
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ArticleStore:
-        """Open the configured database; fail now if it is missing or not migrated."""
+    def from_settings(cls, settings: Settings, *, check: bool = True) -> ArticleStore:
+        """Open the configured database.
+
+        Args:
+            settings: where the database is.
+            check: fail now if the database is missing or not migrated; without it,
+                failures surface (and are handled) on each read.
+
+        Raises:
+            DatabaseNotReady: `check` is set and the database cannot be used.
+        """
         engine = make_engine(settings.database_url)
-        check_schema(engine)
+        if check:
+            check_schema(engine)
         return cls(make_session_factory(engine))
 
     def hospital_values_or_defaults(self) -> dict[str, str]:

@@ -62,8 +62,13 @@ def nlu_terms_yaml(articles: Iterable[Mapping[str, Any]]) -> str:
         {"synonym": slug, "examples": _examples(terms)} for slug, terms in sorted(by_slug.items())
     ]
     nlu += [{"lookup": kind, "examples": _examples(terms)} for kind, terms in sorted(index.items())]
-    body = yaml.dump({"version": "3.1", "nlu": nlu}, Dumper=_BlockDumper, sort_keys=False,
-                     allow_unicode=True, width=1000)  # fmt: skip
+    body = yaml.dump(
+        {"version": "3.1", "nlu": nlu},
+        Dumper=_BlockDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1000,
+    )
     return HEADER + body
 
 

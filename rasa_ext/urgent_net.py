@@ -59,7 +59,9 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
             logger.info("urgent net fired: %s", ",".join(triage.signs))
             urgent = {INTENT_NAME_KEY: URGENT_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != URGENT_INTENT
+                r
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get(INTENT_NAME_KEY) != URGENT_INTENT
             ]
             message.set(INTENT, urgent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [urgent, *ranking], add_to_output=True)

@@ -1,0 +1,1 @@
+"""Developer scripts: test-story generation, server runner, eval and bench."""

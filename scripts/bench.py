@@ -1,5 +1,7 @@
-"""`make bench`: REST latency of this bot (action + database in the loop) and of a bare
-`rasa init` bot, measured in the same run on the same machine, plus training time.
+"""`make bench`: REST latency of this bot beside a bare `rasa init` bot, and training time.
+
+Both bots are measured in the same run on the same machine; ours has the action server
+and the database in the loop.
 """
 
 from __future__ import annotations
@@ -69,34 +71,61 @@ def latency(stack: Stack, messages: list[str]) -> dict[str, dict[str, float]]:
 def train_seconds(workdir: Path) -> float:
     started = time.monotonic()
     subprocess.run(
-        [RASA, "train", "--force", "--domain", "domain.yml", "--config", "config.yml",
-         "--data", "data/nlu", "data/stories", "--out", str(workdir), "--fixed-model-name", "b"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            RASA,
+            "train",
+            "--force",
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+            "--data",
+            "data/nlu",
+            "data/stories",
+            "--out",
+            str(workdir),
+            "--fixed-model-name",
+            "b",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    )
     return round(time.monotonic() - started)
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    results: dict[str, object] = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    }
+    machine = f"{platform.machine()}, {os.cpu_count()} cores"
+    results: dict[str, object] = {"machine": f"{machine}, Python {platform.python_version()}"}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         db = f"sqlite:///{work / 'kb.db'}"
         for command in (["db", "upgrade"], ["kb", "load"]):
-            subprocess.run([sys.executable, "-m", "bot", *command], cwd=ROOT, check=True,
-                           env={**os.environ, "DATABASE_URL": db}, stdout=subprocess.DEVNULL)  # fmt: skip
-        with running_stack(work / "ours", model=ROOT / "models/assistant.tar.gz",
-                           env={"DATABASE_URL": db}) as stack:  # fmt: skip
+            subprocess.run(
+                [sys.executable, "-m", "bot", *command],
+                cwd=ROOT,
+                check=True,
+                env={**os.environ, "DATABASE_URL": db},
+                stdout=subprocess.DEVNULL,
+            )
+        with running_stack(
+            work / "ours", model=ROOT / "models/assistant.tar.gz", env={"DATABASE_URL": db}
+        ) as stack:
             results["this bot"] = latency(stack, OUR_MESSAGES)
         init_dir = work / "init-bot"
-        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(init_dir)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [RASA, "init", "--no-prompt", "--init-dir", str(init_dir)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         model = next((init_dir / "models").glob("*.tar.gz"))
-        with running_stack(work / "init", model=model, project=init_dir,
-                           with_actions=False) as stack:  # fmt: skip
+        with running_stack(
+            work / "init", model=model, project=init_dir, with_actions=False
+        ) as stack:
             results["bare rasa init bot"] = latency(stack, INIT_MESSAGES)
         results["training seconds (forced, this bot)"] = train_seconds(work / "models")
     (OUT / "bench.json").write_text(json.dumps(results, indent=2))

@@ -35,22 +35,40 @@ def nlu_cross_validation(folds: int = 5) -> dict[str, float]:
     out = OUT / "nlu-cv"
     started = time.monotonic()
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--nlu", "data/nlu",
-         "--config", "config.yml", "--cross-validation", "--folds", str(folds),
-         "--out", str(out)],  # fmt: skip
-        cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     report = json.loads((out / "intent_report.json").read_text())
     return {
         "folds": folds,
         "intent_macro_f1": report["macro avg"]["f1-score"],
         "intent_accuracy": report["accuracy"],
         "worst_intents": sorted(
-            ((k, round(v["f1-score"], 3)) for k, v in report.items() if isinstance(v, dict)
-             and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")),
+            (
+                (k, round(v["f1-score"], 3))
+                for k, v in report.items()
+                if isinstance(v, dict)
+                and "support" in v
+                and k not in ("macro avg", "weighted avg", "micro avg")
+            ),
             key=lambda kv: kv[1],
-        )[:5],  # fmt: skip
+        )[:5],
         "seconds": round(time.monotonic() - started),
     }
 
@@ -60,11 +78,15 @@ def main() -> None:
     results = {"urgent_net": urgent_net(), "nlu": nlu_cross_validation()}
     (OUT / "eval.json").write_text(json.dumps(results, indent=2))
     net, nlu = results["urgent_net"], results["nlu"]
-    print(f"Urgent net: recall {net['recall']:.3f} on {net['urgent_phrasings']} urgent phrasings; "
-          f"{net['false_alarms']} false alarms on {net['non_urgent_phrasings']} non-urgent ones")  # fmt: skip
-    print(f"NLU {nlu['folds']}-fold cross-validation: intent macro-F1 {nlu['intent_macro_f1']:.3f}, "
-          f"accuracy {nlu['intent_accuracy']:.3f} ({nlu['seconds']} s); "
-          f"lowest: {nlu['worst_intents']}")  # fmt: skip
+    print(
+        f"Urgent net: recall {net['recall']:.3f} on {net['urgent_phrasings']} urgent phrasings; "
+        f"{net['false_alarms']} false alarms on {net['non_urgent_phrasings']} non-urgent ones"
+    )
+    print(
+        f"NLU {nlu['folds']}-fold cross-validation: intent macro-F1 {nlu['intent_macro_f1']:.3f}, "
+        f"accuracy {nlu['intent_accuracy']:.3f} ({nlu['seconds']} s); "
+        f"lowest: {nlu['worst_intents']}"
+    )
 
 
 if __name__ == "__main__":

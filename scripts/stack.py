@@ -34,6 +34,15 @@ class Stack:
     token: str
     rasa: subprocess.Popen[bytes]
     actions: subprocess.Popen[bytes] | None
+    workdir: Path
+
+    def log_text(self) -> str:
+        """Everything both servers have logged so far."""
+        return "".join(
+            (self.workdir / name).read_text(errors="replace")
+            for name in ("rasa.log", "actions.log")
+            if (self.workdir / name).exists()
+        )
 
     def say(self, sender: str, message: object, timeout: float = 30) -> requests.Response:
         """POST one message to the REST webhook."""
@@ -98,8 +107,13 @@ def running_stack(
         credentials: channels file; default the project's `credentials.yml`.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    environ = {**os.environ, "PYTHONPATH": str(project), "RASA_TELEMETRY_ENABLED": "false",
-               "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}  # fmt: skip
+    environ = {
+        **os.environ,
+        "PYTHONPATH": str(project),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **(env or {}),
+    }
     action_port, rasa_port = free_port(), free_port()
     (workdir / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
@@ -112,22 +126,48 @@ def running_stack(
         if with_actions:
             log = workdir / "actions.log"
             actions = subprocess.Popen(
-                [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                 "--port", str(action_port)],  # fmt: skip
-                cwd=project, env=environ, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [
+                    str(BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(action_port),
+                ],
+                cwd=project,
+                env=environ,
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
+            )
             _wait(f"http://127.0.0.1:{action_port}/health", actions, log, 120)
         log = workdir / "rasa.log"
         rasa = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
-             "--interface", "127.0.0.1", "--enable-api", "--auth-token", token,
-             "--credentials", str(credentials or project / "credentials.yml"),
-             "--endpoints", str(workdir / "endpoints.yml")],  # fmt: skip
-            cwd=project, env=environ, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+                "--enable-api",
+                "--auth-token",
+                token,
+                "--credentials",
+                str(credentials or project / "credentials.yml"),
+                "--endpoints",
+                str(workdir / "endpoints.yml"),
+            ],
+            cwd=project,
+            env=environ,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{rasa_port}"
         _wait(f"{url}/status?token={token}", rasa, log, 240)
-        yield Stack(url, token, rasa, actions)
+        yield Stack(url, token, rasa, actions, workdir)
     finally:
         _stop(rasa)
         _stop(actions)

@@ -54,7 +54,9 @@ def test_the_action_server_refuses_to_start_on_an_unmigrated_database(
 def test_every_topic_intent_is_answered_with_its_article(
     slug: str, store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
 ) -> None:
-    events = ActionAnswerTopic(store).run(dispatcher, make_tracker(intent=intent_for_slug(slug)), {})
+    events = ActionAnswerTopic(store).run(
+        dispatcher, make_tracker(intent=intent_for_slug(slug)), {}
+    )
     assert events == [SlotSet(SLOT_KB_ARTICLE, slug)]
     [message] = dispatcher.messages
     assert message["text"] == store.answer_for(slug).full_text
@@ -93,7 +95,11 @@ def test_side_effects_question_naming_car_t_is_narrowed(
 @pytest.mark.parametrize(
     ("last", "entity", "expected"),
     [
-        ("side-effects-overview", {"entity": "therapy", "value": "car-t-cells"}, "side-effects-car-t"),
+        (
+            "side-effects-overview",
+            {"entity": "therapy", "value": "car-t-cells"},
+            "side-effects-car-t",
+        ),
         ("side-effects-skin", {"entity": "drug", "value": "Kymriah"}, "side-effects-car-t"),
         ("types-overview", {"entity": "therapy", "value": "cancer-vaccines"}, "cancer-vaccines"),
         (None, {"entity": "therapy", "value": "unknown-thing"}, "not-understood"),
@@ -108,7 +114,9 @@ def test_follow_up_uses_the_last_article(
     make_tracker: MakeTracker,
 ) -> None:
     tracker = make_tracker(intent="follow_up", entities=[entity], slots={SLOT_KB_ARTICLE: last})
-    assert ActionFollowUp(store).run(dispatcher, tracker, {}) == [SlotSet(SLOT_KB_ARTICLE, expected)]
+    assert ActionFollowUp(store).run(dispatcher, tracker, {}) == [
+        SlotSet(SLOT_KB_ARTICLE, expected)
+    ]
 
 
 def test_tell_me_more_sends_the_details_of_the_last_article(

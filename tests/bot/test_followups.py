@@ -26,7 +26,29 @@ def test_follow_up_uses_the_last_answer(
     assert follow_up(last, mentioned) == expected
 
 
-def test_refine_narrows_general_side_effects_to_the_therapy_named() -> None:
-    assert refine("side-effects-overview", ["car-t-cells"]) == "side-effects-car-t"
-    assert refine("side-effects-overview", ["checkpoint-inhibitors"]) == "side-effects-overview"
-    assert refine("car-t-cells", ["cancer-vaccines"]) == "car-t-cells"
+@pytest.mark.parametrize(
+    ("slug", "mentioned", "expected"),
+    [
+        ("side-effects-overview", ["car-t-cells"], "side-effects-car-t"),
+        ("side-effects-overview", ["checkpoint-inhibitors"], "side-effects-overview"),
+        (
+            "side-effects-overview",
+            ["side-effects-liver", "side-effects-overview"],
+            "side-effects-liver",
+        ),
+        (
+            "side-effects-overview",
+            ["side-effects-overview", "side-effects-skin"],
+            "side-effects-skin",
+        ),
+        ("car-t-cells", ["cancer-vaccines"], "car-t-cells"),
+        ("not-understood", ["immunotherapy-basics", "side-effects-liver"], "side-effects-liver"),
+        ("not-understood", ["immunotherapy-basics", "car-t-cells"], "car-t-cells"),
+        ("not-understood", ["immunotherapy-basics"], "immunotherapy-basics"),
+        ("not-understood", [], "not-understood"),
+    ],
+)
+def test_refine_narrows_to_the_most_specific_topic_named(
+    slug: str, mentioned: list[str], expected: str
+) -> None:
+    assert refine(slug, mentioned) == expected

@@ -34,7 +34,9 @@ def article_yaml(**changes: object) -> str:
     for key, value in fields.items():
         if value is None:
             continue
-        lines.append(f"{key}: {value!s}" if not isinstance(value, (list, dict)) else f"{key}: {value}")
+        lines.append(
+            f"{key}: {value!s}" if not isinstance(value, (list, dict)) else f"{key}: {value}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -90,7 +92,9 @@ def test_malformed_yaml_is_reported_with_file_and_line(tmp_path: Path) -> None:
 def test_each_mistake_names_its_field_and_line(
     tmp_path: Path, changes: dict[str, object], field: str, message: str
 ) -> None:
-    fields, problems = read_article_file(write(tmp_path, "car-t-cells.yml", article_yaml(**changes)))
+    fields, problems = read_article_file(
+        write(tmp_path, "car-t-cells.yml", article_yaml(**changes))
+    )
     assert fields is None
     assert any(p.field == field and message in p.message for p in problems), problems
     if field in GOOD or field == "colour":
@@ -101,19 +105,32 @@ def test_hard_reading_is_an_error(tmp_path: Path) -> None:
     hard = (
         "Immunotherapeutic interventions necessitate comprehensive multidisciplinary "
         "evaluation, incorporating individualised pharmacological considerations and "
-        "longitudinal surveillance of immunological toxicities."
+        "longitudinal surveillance of immunological toxicities. Consequently, "
+        "practitioners systematically characterise inflammatory manifestations."
     )
     _, problems = read_article_file(write(tmp_path, "car-t-cells.yml", article_yaml(answer=hard)))
     assert any(p.field == "answer" and "reads at grade" in p.message for p in problems)
 
 
+def test_very_short_answers_are_not_graded(tmp_path: Path) -> None:
+    _, problems = read_article_file(
+        write(tmp_path, "car-t-cells.yml", article_yaml(answer="Merci."))
+    )
+    assert problems == []
+
+
 def test_set_problems_name_missing_topics_dangling_links_and_shared_terms(tmp_path: Path) -> None:
     write(tmp_path, "car-t-cells.yml", article_yaml(related=["no-such-topic"]))
-    write(tmp_path, "cancer-vaccines.yml",
-          article_yaml(slug="cancer-vaccines", related=["car-t-cells"], terms={"therapy": ["car-t"]}))  # fmt: skip
+    write(
+        tmp_path,
+        "cancer-vaccines.yml",
+        article_yaml(slug="cancer-vaccines", related=["car-t-cells"], terms={"therapy": ["car-t"]}),
+    )
     kb = read_kb(tmp_path, known_intents=["ask_cancer_vaccines"])
     messages = [str(p) for p in kb.errors]
-    assert any("immunotherapy-basics.yml" in m and "required topic is missing" in m for m in messages)
+    assert any(
+        "immunotherapy-basics.yml" in m and "required topic is missing" in m for m in messages
+    )
     assert any("car-t-cells.yml [related]: unknown slug 'no-such-topic'" in m for m in messages)
     assert any("term 'car-t' also points to" in m.lower() for m in messages)
     assert any("no intent 'ask_car_t_cells'" in m for m in messages)

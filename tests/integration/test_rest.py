@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
+import socketio
 from sqlalchemy import update
 
 from bot.db import make_engine, make_session_factory
@@ -161,6 +162,32 @@ def test_the_http_api_needs_the_token(stack: Stack) -> None:
     stack.say(sender, "hi")
     response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=10)
     assert response.status_code == 401
+
+
+def test_socketio_channel_delivers_replies_to_a_real_client(stack: Stack) -> None:
+    """python-socketio>=5.10 broke Rasa 3.6's rooms: replies never arrived."""
+    client = socketio.Client()
+    replies: queue.Queue[dict[str, object]] = queue.Queue()
+    session: queue.Queue[str] = queue.Queue()
+    client.on("bot_uttered", replies.put)
+    client.on("session_confirm", lambda data: session.put(str(data)))
+    client.connect(stack.rasa_url, transports=["websocket"], socketio_path="/socket.io")
+    try:
+        client.emit("session_request", {"session_id": None})
+        session_id = session.get(timeout=20)
+        client.emit(
+            "user_uttered", {"message": "what is car t cell therapy?", "session_id": session_id}
+        )
+        reply = replies.get(timeout=30)
+        assert "Source:" in str(reply.get("text"))
+    finally:
+        client.disconnect()
+
+
+def test_the_server_log_holds_no_message_text(stack: Stack) -> None:
+    marker = f"zebra{uuid.uuid4().hex[:8]}"
+    stack.say(conversation(), f"my neighbour {marker} asked about immunotherapy")
+    assert marker not in stack.log_text()
 
 
 def test_with_the_action_server_down_the_reader_still_gets_help(stack: Stack) -> None:

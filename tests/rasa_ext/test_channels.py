@@ -1,0 +1,37 @@
+"""Input cleaning and the reply of last resort of the guarded REST channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import HOSPITAL_DEFAULTS
+from rasa_ext.channels import MAX_MESSAGE_CHARS, clean_text, fallback_answer
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, ""),
+        (42, ""),
+        (["a"], ""),
+        ("  hello  ", "hello"),
+        ("a\x00b\x07c", "a b c"),
+        ("line one\nline two", "line one\nline two"),
+    ],
+)
+def test_clean_text(raw: object, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+def test_long_messages_are_cut() -> None:
+    assert len(clean_text("é" * 100_000)) == MAX_MESSAGE_CHARS
+
+
+def test_fallback_is_urgent_for_a_warning_sign_and_always_gives_contacts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing.db")
+    urgent = fallback_answer("my dad has a temperature of 39.5")
+    assert urgent.urgent and "15" in urgent.text and "112" in urgent.text
+    calm = fallback_answer("what is immunotherapy")
+    assert not calm.urgent and HOSPITAL_DEFAULTS["care_team_phone"] in calm.text
