@@ -94,9 +94,9 @@ system: ## Install the PostgreSQL server the tests start, if missing (Debian's p
 pytest: system build train ## Unit and integration tests (real SQLite and PostgreSQL, real Rasa)
 	SQLALCHEMY_WARN_20=1 $(PY) -m pytest
 
-stories: build train ## Rasa test stories: every topic, follow-ups, the urgent net, fallbacks
-	$(PY) scripts/urgent_test_stories.py --check
-	$(RASA) test core --model $(MODEL) --stories tests/stories --out var/results/stories \
+stories: build train ## Rasa test stories end to end: topics, follow-ups, urgent net, fallbacks
+	$(PY) scripts/test_stories.py --check
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --out var/results/stories \
 		--fail-on-prediction-errors
 
 eval: build train ## NLU 5-fold cross-validation and the urgent net on its test sets
