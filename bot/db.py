@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Alembic announces each of its plugins at INFO on every start: noise in the servers' logs.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 class DatabaseNotReady(RuntimeError):

@@ -165,12 +165,12 @@ def check_fields(
     for field in ("title", "answer", "source", "details"):
         if field in data and not isinstance(data[field], str):
             add(field, "must be text")
-    related = data["related"] or []
+    related = data.get("related") or []
     if not isinstance(related, list) or not all(isinstance(s, str) for s in related):
         add("related", "must be a list of slugs")
     elif slug in related:
         add("related", "must not list the article itself")
-    _check_terms(data["terms"], add)
+    _check_terms(data.get("terms"), add)
     if not problems:
         _check_text(data, add)
     return problems

@@ -72,7 +72,7 @@ def load_articles(session: Session, articles: Iterable[Mapping[str, Any]]) -> Lo
     for fields in articles:
         current = existing.get(fields["slug"])
         if current is None:
-            session.add(Article(**{k: v for k, v in fields.items()}))
+            session.add(Article(**fields))
             report.added.append(fields["slug"])
         elif _same_content(article_fields(current), fields):
             report.unchanged.append(fields["slug"])

@@ -112,6 +112,21 @@ def test_hard_reading_is_an_error(tmp_path: Path) -> None:
     assert any(p.field == "answer" and "reads at grade" in p.message for p in problems)
 
 
+def test_related_and_terms_may_be_left_out(tmp_path: Path) -> None:
+    fields, problems = read_article_file(
+        write(tmp_path, "car-t-cells.yml", article_yaml(related=None, terms=None))
+    )
+    assert problems == [] and fields is not None
+
+
+@pytest.mark.parametrize("content", ["", "just a sentence", "- a\n- list\n", "\xff\xfe"])
+def test_files_that_are_not_articles_are_reported(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "car-t-cells.yml"
+    path.write_bytes(content.encode("latin-1"))
+    fields, problems = read_article_file(path)
+    assert fields is None and len(problems) == 1 and problems[0].file == str(path)
+
+
 def test_very_short_answers_are_not_graded(tmp_path: Path) -> None:
     _, problems = read_article_file(
         write(tmp_path, "car-t-cells.yml", article_yaml(answer="Merci."))
