@@ -26,12 +26,8 @@ def default_store() -> ArticleStore:
 
 def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
     """Slugs that the latest message's entities point to, in message order."""
-    slugs = []
-    for entity in tracker.latest_message.get("entities") or []:
-        slug = store.slug_for_term(str(entity.get("value", "")))
-        if slug and slug not in slugs:
-            slugs.append(slug)
-    return slugs
+    entities = tracker.latest_message.get("entities") or []
+    return store.slugs_for_terms(str(e.get("value", "")) for e in entities)
 
 
 def send(

@@ -99,6 +99,10 @@ def export_articles(session: Session, out_dir: Path) -> list[Path]:
     return paths
 
 
+def _normal(term: str) -> str:
+    return " ".join(term.lower().split())
+
+
 class ArticleStore:
     """Answers from the knowledge base, for the actions and the web app.
 
@@ -143,19 +147,20 @@ class ArticleStore:
         """Return the article's "more detail" text (its answer when it has none)."""
         return self._render(slug, details=True)
 
-    def slug_for_term(self, value: str) -> str | None:
-        """Return the slug a term or slug points to (entity values are normalised to slugs)."""
-        key = " ".join(value.lower().split())
+    def slugs_for_terms(self, values: Iterable[str]) -> list[str]:
+        """Return the slugs that terms (or slugs) point to, in order, without repeats.
+
+        Entity values arrive normalised to slugs by Rasa's synonyms; raw terms are
+        looked up too, so a synonym missing from the model still finds its article.
+        """
         with self.session_factory() as session:
             articles = session.scalars(select(Article).where(Article.status == PUBLISHED)).all()
-        for article in articles:
-            if article.slug == key:
-                return article.slug
+        index = {a.slug: a.slug for a in articles}
         for article in articles:
             for words in (article.terms or {}).values():
-                if key in (" ".join(w.lower().split()) for w in words):
-                    return article.slug
-        return None
+                index.update((_normal(w), article.slug) for w in words)
+        found = (index.get(_normal(v)) for v in values)
+        return list(dict.fromkeys(slug for slug in found if slug))
 
     def _render(self, slug: str, *, details: bool) -> Answer:
         try:

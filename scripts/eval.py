@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 from bot.triage import assess  # noqa: E402
 
 OUT = ROOT / "var" / "results"
+FALLBACK_THRESHOLD = 0.6  # config.yml FallbackClassifier: below it the reader gets "not understood"
 
 
 def urgent_net() -> dict[str, float]:
@@ -55,7 +56,15 @@ def nlu_cross_validation(folds: int = 5) -> dict[str, float]:
         stdout=subprocess.DEVNULL,
     )
     report = json.loads((out / "intent_report.json").read_text())
+    predictions = [
+        (p["intent"] == p["intent_prediction"]["name"], p["intent_prediction"]["confidence"])
+        for name in ("intent_successes.json", "intent_errors.json")
+        for p in json.loads((out / name).read_text())
+    ]
+    answered = [correct for correct, confidence in predictions if confidence >= FALLBACK_THRESHOLD]
     return {
+        "answered_share": len(answered) / len(predictions),
+        "precision_when_answered": sum(answered) / len(answered),
         "folds": folds,
         "intent_macro_f1": report["macro avg"]["f1-score"],
         "intent_accuracy": report["accuracy"],

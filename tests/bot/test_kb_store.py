@@ -88,10 +88,11 @@ def test_details_are_the_longer_text(store: ArticleStore) -> None:
 
 
 def test_terms_and_slugs_point_to_their_article(store: ArticleStore) -> None:
-    assert store.slug_for_term("Keytruda") == "checkpoint-inhibitors"
-    assert store.slug_for_term("  kymriah ") == "car-t-cells"
-    assert store.slug_for_term("car-t-cells") == "car-t-cells"
-    assert store.slug_for_term("'; DROP TABLE article; --") is None
+    assert store.slugs_for_terms(["Keytruda", "  kymriah ", "car-t-cells", "opdivo"]) == [
+        "checkpoint-inhibitors",
+        "car-t-cells",
+    ]
+    assert store.slugs_for_terms(["'; DROP TABLE article; --", ""]) == []
 
 
 def test_unreachable_database_gives_the_contact_answer(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_migrate_load_answer_edit_and_export_on_postgresql(
     store = ArticleStore(factory)
     answer = store.answer_for("checkpoint-inhibitors")
     assert answer.buttons and answer.source_line
-    assert store.slug_for_term("Opdivo") == "checkpoint-inhibitors"
+    assert store.slugs_for_terms(["Opdivo"]) == ["checkpoint-inhibitors"]
     with factory.begin() as session:
         session.execute(update(Article).where(Article.slug == "thanks").values(answer="Merci."))
     assert store.answer_for("thanks").text == "Merci."
