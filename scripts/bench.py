@@ -116,6 +116,7 @@ def main() -> None:
         ) as stack:
             results["this bot"] = latency(stack, OUR_MESSAGES)
         init_dir = work / "init-bot"
+        init_dir.mkdir()
         subprocess.run(
             [RASA, "init", "--no-prompt", "--init-dir", str(init_dir)],
             check=True,
