@@ -1,8 +1,8 @@
-"""The REST channel, guarded: clean input in, and always some useful reply out.
+"""Rasa's REST and socket.io channels, guarded: clean input in, some useful reply out.
 
 Rasa keeps going when a custom action fails (for example the action server is down)
 and then sends nothing. A worried reader must never meet silence, so when a turn ends
-with no reply this channel sends the care-team contact, or the urgent answer when the
+with no reply these channels send the care-team contact, or the urgent answer when the
 message describes a warning sign.
 """
 
@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 from sanic.request import Request
 
@@ -49,8 +50,36 @@ def fallback_answer(text: str) -> Answer:
     return urgent_fallback(values) if is_urgent(text) else unavailable(values)
 
 
+def guarded(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> Callable[[UserMessage], Awaitable[None]]:
+    """Wrap Rasa's message handler: clean the text, and reply if the turn sent nothing."""
+
+    async def handle(message: UserMessage) -> None:
+        message.text = clean_text(message.text)
+        output = message.output_channel
+        send_response = output.send_response
+        sent = False
+
+        async def recording(recipient_id: str, response: dict[str, Any]) -> None:
+            nonlocal sent
+            sent = True
+            await send_response(recipient_id, response)
+
+        output.send_response = recording  # type: ignore[method-assign]  # this turn only
+        try:
+            await on_new_message(message)
+        finally:
+            if not sent:
+                logger.warning("turn for %s produced no reply; sending fallback", message.sender_id)
+                answer = fallback_answer(message.text)
+                await output.send_text_message(message.sender_id, answer.text)
+
+    return handle
+
+
 class GuardedRestInput(RestInput):
-    """Rasa's REST channel at `/webhooks/rest/webhook`, with input cleaning and a reply guard."""
+    """Rasa's REST channel at `/webhooks/rest/webhook`, cleaned and guarded."""
 
     @classmethod
     def name(cls) -> str:
@@ -73,18 +102,18 @@ class GuardedRestInput(RestInput):
         return metadata if isinstance(metadata, dict) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        """Rasa's blueprint, with every turn wrapped by the reply guard."""
+        """Rasa's blueprint, with every turn guarded."""
+        return super().blueprint(guarded(on_new_message))
 
-        async def guarded(message: UserMessage) -> None:
-            try:
-                await on_new_message(message)
-            finally:
-                output = message.output_channel
-                if isinstance(output, CollectingOutputChannel) and not output.messages:
-                    logger.warning(
-                        "turn for %s produced no reply; sending fallback", message.sender_id
-                    )
-                    answer = fallback_answer(message.text or "")
-                    await output.send_text_message(message.sender_id, answer.text)
 
-        return super().blueprint(guarded)
+class GuardedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (for the web chat), cleaned and guarded."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Keep the standard socket.io name and path."""
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's blueprint, with every turn guarded."""
+        return super().blueprint(guarded(on_new_message))
