@@ -69,6 +69,11 @@ class KnowledgeBase:
         return tuple(p for p in self.problems if p.severity == "error")
 
 
+def term_key(term: str) -> str:
+    """The form under which a term is compared: lowercase, single spaces."""
+    return " ".join(term.lower().split())
+
+
 def word_count(text: str) -> int:
     """Count words the way a reader would (placeholders count as one word)."""
     return len(re.findall(r"\S+", text))
@@ -242,7 +247,7 @@ def check_set(
                 )
         for words in (article.get("terms") or {}).values():
             for word in words:
-                key = " ".join(word.lower().split())
+                key = term_key(word)
                 if key in owner and owner[key] != article["slug"]:
                     problems.append(
                         Problem(file, f"term {word!r} also points to {owner[key]}.yml", "terms")

@@ -25,7 +25,7 @@ from bot.answers import (
     urgent_fallback,
 )
 from bot.db import check_schema, make_engine, make_session_factory
-from bot.kb_files import dump_article
+from bot.kb_files import dump_article, term_key
 from bot.models import PUBLISHED, Article, HospitalSetting, article_fields
 from bot.settings import Settings
 
@@ -99,10 +99,6 @@ def export_articles(session: Session, out_dir: Path) -> list[Path]:
     return paths
 
 
-def _normal(term: str) -> str:
-    return " ".join(term.lower().split())
-
-
 class ArticleStore:
     """Answers from the knowledge base, for the actions and the web app.
 
@@ -158,8 +154,8 @@ class ArticleStore:
         index = {a.slug: a.slug for a in articles}
         for article in articles:
             for words in (article.terms or {}).values():
-                index.update((_normal(w), article.slug) for w in words)
-        found = (index.get(_normal(v)) for v in values)
+                index.update((term_key(w), article.slug) for w in words)
+        found = (index.get(term_key(v)) for v in values)
         return list(dict.fromkeys(slug for slug in found if slug))
 
     def _render(self, slug: str, *, details: bool) -> Answer:
