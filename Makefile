@@ -56,9 +56,10 @@ $(SPACY_PIPELINE) data/nlu/kb_terms.yml &: $(VENV)/.installed $(KB_FILES) bot/kb
 	$(PY) -m bot nlu build
 	touch $(SPACY_PIPELINE) data/nlu/kb_terms.yml
 
-db: $(VENV)/.installed ## Create or migrate the database and load missing starter articles
+db: $(VENV)/.installed ## Migrate the database; load missing starter articles and the trial records
 	$(PY) -m bot db upgrade
 	$(PY) -m bot kb load
+	$(PY) -m bot trials import data/trials/*.json
 
 train: $(MODEL) ## Train the Rasa model (only when the data changed)
 
@@ -102,8 +103,9 @@ stories: build train ## Rasa test stories end to end: topics, follow-ups, urgent
 eval: build train ## NLU 5-fold cross-validation and the urgent net on its test sets
 	$(PY) scripts/eval.py
 
-bench: build train ## Latency of this bot and of a bare `rasa init` bot, and training time
+bench: build train ## Latency beside a bare `rasa init` bot, training time, trial search scale
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_trials.py
 
 clean: ## Remove the built pipeline, models, databases and results (keeps .venv)
 	rm -rf var models data/nlu/kb_terms.yml

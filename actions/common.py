@@ -30,6 +30,14 @@ def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
     return store.slugs_for_terms(str(e.get("value", "")) for e in entities)
 
 
+def utter(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+    """Send `answer`'s text and buttons only (a question, not an article)."""
+    dispatcher.utter_message(
+        text=answer.full_text,
+        buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons],
+    )
+
+
 def send(
     dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
 ) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot db|kb|nlu|settings ...` (thin over the library functions)."""
+"""Command line: `python -m bot db|kb|nlu|trials|settings ...` (thin over the library)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import export_articles, hospital_values, load_articles
 from bot.models import HospitalSetting
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
+from bot.trial_finder import tagger_from
+from bot.trials_import import ImportReport, import_studies, read_studies
 
 NLU_TERMS_FILE = PROJECT_ROOT / "data" / "nlu" / "kb_terms.yml"
 
@@ -92,6 +94,30 @@ def cmd_nlu_build(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trials_import(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    factory = make_session_factory(engine)
+    totals = ImportReport()
+    for path in args.paths:
+        with factory.begin() as session:  # one transaction per file
+            report = import_studies(session, list(read_studies(path)), tagger_from(session))
+        for nct_id in report.added:
+            print(f"  added: {nct_id} ({path.name})")
+        for nct_id in report.updated:
+            print(f"  updated: {nct_id} ({path.name})")
+        for where, why in report.invalid:
+            print(f"  invalid: {where}: {why}", file=sys.stderr)
+        for name in ("added", "updated", "skipped", "invalid"):
+            getattr(totals, name).extend(getattr(report, name))
+    print(
+        f"Trials from {len(args.paths)} file(s): added {len(totals.added)}, "
+        f"updated {len(totals.updated)}, skipped {len(totals.skipped)} (unchanged or older), "
+        f"invalid {len(totals.invalid)}."
+    )
+    return 1 if totals.invalid else 0
+
+
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     engine = make_engine(settings.database_url)
     check_schema(engine)
@@ -133,6 +159,14 @@ def parser() -> argparse.ArgumentParser:
     nlu.add_parser(
         "build", help="spaCy pipeline, synonyms and lookups from the KB terms"
     ).set_defaults(run=cmd_nlu_build)
+    trials = groups.add_parser("trials", help="clinical trials").add_subparsers(
+        dest="cmd", required=True
+    )
+    trial_import = trials.add_parser(
+        "import", help="upsert ClinicalTrials.gov API v2 JSON (.json or .jsonl) by NCT id"
+    )
+    trial_import.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    trial_import.set_defaults(run=cmd_trials_import)
     values = groups.add_parser("settings", help="list or set a hospital setting")
     values.add_argument("key", nargs="?")
     values.add_argument("value", nargs="?")

@@ -15,6 +15,11 @@ HOSPITAL_DEFAULTS: dict[str, str] = {
     "care_team_phone": "[care-team phone number - to be set by hospital staff]",
     "care_team_hours": "[care-team opening hours - to be set by hospital staff]",
     "trials_contact": "[clinical-trials contact - to be set by hospital staff]",
+    # The trial finder: "this hospital" is any trial site whose facility name contains
+    # one of these comma-separated names.
+    "hospital_name": "Institut Curie",
+    "hospital_country": "France",
+    "trial_site_names": "Institut Curie",
 }
 
 URGENT_SLUG = "urgent-symptoms"

@@ -15,6 +15,8 @@ from bot.db import make_engine, make_session_factory, upgrade
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import ArticleStore, load_articles
 from bot.settings import PROJECT_ROOT, Settings
+from bot.trial_finder import TrialFinder, tagger_from
+from bot.trials_import import import_studies, read_studies
 
 KB_DIR = PROJECT_ROOT / "data" / "kb"
 
@@ -86,3 +88,25 @@ def make_tracker() -> Callable[..., Tracker]:
         )
 
     return make
+
+
+TRIALS_DIR = PROJECT_ROOT / "data" / "trials"
+
+
+@pytest.fixture(scope="session")
+def shipped_studies() -> list[tuple[str, Any]]:
+    """Every study of the starter trial records, as (where, study)."""
+    return [study for path in sorted(TRIALS_DIR.glob("*.json")) for study in read_studies(path)]
+
+
+@pytest.fixture
+def trial_finder(
+    store: ArticleStore,
+    session_factory: sessionmaker[Session],
+    shipped_studies: list[tuple[str, Any]],
+) -> TrialFinder:
+    """A finder over the knowledge base and the 17 shipped trial records."""
+    with session_factory.begin() as session:
+        report = import_studies(session, shipped_studies, tagger_from(session))
+    assert len(report.added) == 17 and not report.invalid
+    return TrialFinder(session_factory)

@@ -3,6 +3,7 @@
 from alembic import context
 
 from bot.models import Base
+from bot.trial_models import Trial  # noqa: F401  (registers the trial tables)
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

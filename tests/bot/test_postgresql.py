@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -17,6 +18,9 @@ from bot.db import check_schema, make_engine, make_session_factory, upgrade
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import ArticleStore, export_articles, load_articles
 from bot.models import Article
+from bot.trial_finder import TrialFinder, tagger_from
+from bot.trial_search import TrialQuery
+from bot.trials_import import import_studies
 from scripts.stack import free_port
 
 
@@ -79,3 +83,18 @@ def test_migrate_load_answer_edit_and_export_on_postgresql(
     with factory() as session:
         export_articles(session, tmp_path)
     assert len(read_kb(tmp_path).articles) == len(starter_kb.articles)
+
+
+def test_import_and_search_trials_on_postgresql(
+    postgres_url: str, shipped_studies: list[tuple[str, Any]]
+) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)  # the knowledge base is loaded by the test above (module order)
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        first = import_studies(session, shipped_studies, tagger_from(session))
+    with factory.begin() as session:
+        again = import_studies(session, shipped_studies, tagger_from(session))
+    assert len(first.added) == 17 and len(again.skipped) == 17
+    answer = TrialFinder(factory).results(TrialQuery(cancer="lung cancer", age=60))
+    assert "NCT06751849" in answer.text and "NCT03955198" not in answer.text  # completed

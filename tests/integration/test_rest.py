@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import re
 import subprocess
 import sys
 import uuid
@@ -25,7 +26,8 @@ MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kb.db'}"
-    for command in (["db", "upgrade"], ["kb", "load"]):
+    trials = [str(p) for p in sorted((PROJECT_ROOT / "data" / "trials").glob("*.json"))]
+    for command in (["db", "upgrade"], ["kb", "load"], ["trials", "import", *trials]):
         subprocess.run(
             [sys.executable, "-m", "bot", *command],
             cwd=PROJECT_ROOT,
@@ -109,6 +111,81 @@ def test_a_general_question_is_not_urgent(stack: Stack) -> None:
     sender = conversation()
     stack.say(sender, "can immunotherapy cause diarrhoea?")
     assert kb_article(stack, sender) == "side-effects-digestive"
+
+
+KIND_QUESTION = "Do you want a certain kind of immunotherapy?"
+PLACE_QUESTION = "Where should the trial take place?"
+
+
+def nct_ids(replies: list[str]) -> list[str]:
+    return list(dict.fromkeys(re.findall(r"NCT\d{8}", " ".join(replies))))
+
+
+def test_a_trial_search_asks_only_what_it_was_not_told_and_shows_results(stack: Stack) -> None:
+    sender = conversation()
+    first = texts(stack.say(sender, "trials for lung cancer for my 60 year old dad"))
+    assert "ClinicalTrials.gov" in first[0]  # what the search can do, from its article
+    assert KIND_QUESTION in first[-1]  # cancer type and age were in the message
+    assert not any("What type of cancer" in t or "How old" in t for t in first)
+    assert PLACE_QUESTION in texts(stack.say(sender, "any kind"))[-1]
+    response = stack.say(sender, "anywhere")
+    shown = nct_ids(texts(response))
+    assert shown == ["NCT06751849", "NCT06751901", "NCT05907980"]
+    assert "only the trial team can decide who can join" in texts(response)[0]
+    assert customs(response)[0]["kb_article"] == "trial-search" == kb_article(stack, sender)
+    slots = stack.tracker(sender)["slots"]
+    assert (slots["cancer_type"], slots["age"], slots["person_sex"]) == (
+        "Lung cancer",
+        60.0,
+        "MALE",
+    )
+
+
+def test_a_trial_search_survives_skip_correction_questions_and_warning_signs(
+    stack: Stack,
+) -> None:
+    sender = conversation()
+    assert "What type of cancer" in texts(stack.say(sender, "/ask_trial_search"))[-1]
+    assert "How old" in texts(stack.say(sender, "Leukaemia"))[-1]
+    skipped = texts(stack.say(sender, "skip"))
+    assert "I need the age" in skipped[0] and "How old" in skipped[-1]
+    assert KIND_QUESTION in texts(stack.say(sender, "30"))[-1]
+    corrected = texts(stack.say(sender, "actually he is 58"))
+    assert corrected[0] == "OK, I changed the age to 58." and KIND_QUESTION in corrected[-1]
+    asked = stack.say(sender, "what is CAR-T?")
+    assert customs(asked)[0]["kb_article"] == "car-t-cells"
+    assert KIND_QUESTION in texts(asked)[-1]  # answered, then the search resumes
+    urgent = stack.say(sender, "he has a fever of 39 and is short of breath")
+    assert customs(urgent)[0]["urgent"] is True
+    assert KIND_QUESTION in texts(urgent)[-1]
+    assert PLACE_QUESTION in texts(stack.say(sender, "CAR-T or other cell therapy"))[-1]
+    results = texts(stack.say(sender, "anywhere"))
+    assert sorted(nct_ids(results)) == ["NCT03937544", "NCT04272125", "NCT05164042"]
+    assert stack.tracker(sender)["slots"]["age"] == 58.0
+    again = texts(stack.say(sender, "are there trials for bladder cancer for my mum?"))
+    assert "How old" in again[-1]  # a new search, with the new cancer type already read
+    assert stack.tracker(sender)["slots"]["cancer_type"] == "Bladder cancer"
+
+
+def test_stop_ends_the_trial_search(stack: Stack) -> None:
+    sender = conversation()
+    stack.say(sender, "/ask_trial_search")
+    assert texts(stack.say(sender, "never mind"))[0].startswith("OK, I stopped the trial search.")
+    assert not stack.tracker(sender)["active_loop"]
+    stack.say(sender, "what is immunotherapy?")
+    assert kb_article(stack, sender) == "immunotherapy-basics"
+
+
+def test_more_trials_pages_through_the_results(stack: Stack) -> None:
+    sender = conversation()
+    for message in ("/ask_trial_search", "Leukaemia", "30", "any", "anywhere"):
+        response = stack.say(sender, message)
+    first = nct_ids(texts(response))
+    assert len(first) == 3
+    [reply] = [m for m in response.json() if m.get("buttons")]
+    assert reply["buttons"][0]["payload"] == "/more_trials"
+    more = nct_ids(texts(stack.say(sender, "/more_trials")))
+    assert len(more) == 3 and set(more).isdisjoint(first)
 
 
 def test_a_staff_edit_shows_on_the_next_message_without_retraining(

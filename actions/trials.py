@@ -1,0 +1,261 @@
+"""The trial finder's actions: thin adapters from Rasa's form machinery to `bot/`.
+
+The form `trial_search_form` asks, one question at a time, for the slots in
+`bot.trial_form.QUESTIONS`. Every message while it is active is read by
+`ActionReadTrialAnswers` (a custom slot mapping), so values given early or corrected
+later are understood at any question; a message that answers nothing lets the form step
+aside, and the rules answer it before the form resumes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import default_store, send, utter
+from actions.constants import (
+    ACTION_READ_TRIAL_ANSWERS,
+    ACTION_SHOW_TRIALS,
+    ACTION_START_TRIAL_SEARCH,
+    ACTION_STOP_TRIAL_SEARCH,
+    SLOT_TRIAL_OFFSET,
+    TRIAL_FORM,
+)
+from bot import trial_answers
+from bot.kb_store import ArticleStore
+from bot.topics import URGENT_INTENT
+from bot.trial_answers import PAGE_SIZE, TRIAL_SEARCH_SLUG
+from bot.trial_finder import TrialFinder
+from bot.trial_form import (
+    AGE,
+    CANCER_TYPE,
+    MAX_AGE,
+    PERSON_SEX,
+    QUESTIONS,
+    SKIP,
+    THERAPY_KIND,
+    TRIAL_PLACE,
+)
+from bot.trial_search import ANY, ANYWHERE, TrialQuery
+
+STOP_INTENT = "stop"
+CAPABILITIES_SLUG = "capabilities"
+# Intents under which a short unknown answer to "what type of cancer?" is taken as one
+# ("cholangiocarcinoma"); under any other intent ("hello") the message is answered instead.
+FREE_TEXT_INTENTS = frozenset(
+    {"inform", "nlu_fallback", "out_of_scope", "ask_trial_search", "ask_cancers_treated"}
+)
+SEARCH_SLOTS = (*QUESTIONS, PERSON_SEX, SLOT_TRIAL_OFFSET)
+_CHANGED = {CANCER_TYPE: "the type of cancer", AGE: "the age"}
+
+
+@lru_cache(maxsize=1)
+def default_finder() -> TrialFinder:
+    """The process's trial finder, on the knowledge base's session factory."""
+    return TrialFinder(default_store().session_factory)
+
+
+class TrialAction(Action, ABC):
+    """An action of the trial finder; abstract, so the action server skips it.
+
+    Args:
+        finder: where trials come from; by default the configured database.
+        store: where articles come from; by default the configured database.
+    """
+
+    action_name: ClassVar[str]
+
+    def __init__(
+        self, finder: TrialFinder | None = None, store: ArticleStore | None = None
+    ) -> None:
+        self.finder = finder or default_finder()
+        self.store = store or default_store()
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return self.action_name
+
+    @abstractmethod
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Run the action; return its events."""
+
+
+class ActionStartTrialSearch(TrialAction):
+    """Say what the search can do (the `trial-search` article) and forget any old search."""
+
+    action_name = ACTION_START_TRIAL_SEARCH
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the article; clear the search slots so nothing old is reused.
+
+        A search asked for in the middle of another one starts afresh: the form is
+        ended here, so that it activates again and reads the new message.
+        """
+        events = send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
+        fresh = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events + [SlotSet(slot, None) for slot in SEARCH_SLOTS] + fresh
+
+
+class ActionReadTrialAnswers(TrialAction):
+    """Fill the search slots from what the latest message says (a custom slot mapping)."""
+
+    action_name = ACTION_READ_TRIAL_ANSWERS
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Return a SlotSet for each value read; nothing for a warning sign or "stop"."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in (URGENT_INTENT, STOP_INTENT):
+            return []  # the form steps aside and the rules answer first
+        text = tracker.latest_message.get("text") or ""
+        requested = tracker.get_slot("requested_slot")
+        values = self.finder.read(text, requested, free_text=intent in FREE_TEXT_INTENTS)
+        return [SlotSet(slot, value) for slot, value in values.items()]
+
+
+def _earlier_value(tracker: Tracker, slot: str, new: Any) -> Any:
+    """The value `slot` had before `new` in this search (None if it had none)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            if event.get("value") != new:
+                return event.get("value")
+    return None
+
+
+def _confirm_change(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, new: Any
+) -> None:
+    """Say so when an answer corrects an earlier one ("actually he is 58")."""
+    if _earlier_value(tracker, slot, new) not in (None, SKIP):
+        shown = f"{new:g}" if isinstance(new, float) else new
+        dispatcher.utter_message(text=f"OK, I changed {_CHANGED[slot]} to {shown}.")
+
+
+class ValidateTrialSearchForm(FormValidationAction):
+    """Explain why an answer is needed, confirm a correction, check the age."""
+
+    def name(self) -> str:
+        """Return the action's name in the domain."""
+        return f"validate_{TRIAL_FORM}"
+
+    def validate_cancer_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A cancer type is needed: each trial is for certain cancers."""
+        if value == SKIP or not str(value or "").strip():
+            dispatcher.utter_message(text=trial_answers.NEEDED[CANCER_TYPE])
+            return {CANCER_TYPE: None}
+        _confirm_change(dispatcher, tracker, CANCER_TYPE, str(value))
+        return {CANCER_TYPE: str(value)}
+
+    def validate_age(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """An age in years from 0 to 120 is needed: trials have age limits."""
+        if value == SKIP:
+            dispatcher.utter_message(text=trial_answers.NEEDED[AGE])
+            return {AGE: None}
+        try:
+            age = float(value)
+        except (TypeError, ValueError):
+            age = -1.0
+        if not 0 <= age <= MAX_AGE:
+            dispatcher.utter_message(text=trial_answers.BAD_AGE)
+            return {AGE: None}
+        _confirm_change(dispatcher, tracker, AGE, age)
+        return {AGE: age}
+
+
+class ActionAskTrialQuestion(TrialAction, ABC):
+    """Ask one question of the search; subclasses name the slot."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
+
+    def name(self) -> str:
+        """`action_ask_<slot>`: the form calls it to ask for the slot."""
+        return f"action_ask_{self.slot}"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send the question with its buttons."""
+        utter(dispatcher, self.finder.question(self.slot))
+        return []
+
+
+class ActionAskCancerType(ActionAskTrialQuestion):
+    """Ask the type of cancer."""
+
+    slot = CANCER_TYPE
+
+
+class ActionAskAge(ActionAskTrialQuestion):
+    """Ask the age."""
+
+    slot = AGE
+
+
+class ActionAskTherapyKind(ActionAskTrialQuestion):
+    """Ask the kind of immunotherapy (optional)."""
+
+    slot = THERAPY_KIND
+
+
+class ActionAskTrialPlace(ActionAskTrialQuestion):
+    """Ask where the trial should be (optional)."""
+
+    slot = TRIAL_PLACE
+
+
+class ActionShowTrials(TrialAction):
+    """Show the next page of results of the search the form completed."""
+
+    action_name = ACTION_SHOW_TRIALS
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Send up to `PAGE_SIZE` trials from slot `trial_offset`; advance it."""
+        cancer, age = tracker.get_slot(CANCER_TYPE), tracker.get_slot(AGE)
+        if cancer is None or age is None:  # "more trials" before any search
+            return send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
+        offset = int(tracker.get_slot(SLOT_TRIAL_OFFSET) or 0)
+        query = TrialQuery(
+            cancer=str(cancer),
+            age=float(age),
+            sex=tracker.get_slot(PERSON_SEX),
+            kind=tracker.get_slot(THERAPY_KIND) or ANY,
+            place=tracker.get_slot(TRIAL_PLACE) or ANYWHERE,
+        )
+        events = send(dispatcher, tracker, self.finder.results(query, offset))
+        return events + [SlotSet(SLOT_TRIAL_OFFSET, offset + PAGE_SIZE)]
+
+
+class ActionStopTrialSearch(TrialAction):
+    """Stop the trial search ("stop", "never mind"); outside one, say what else it can do."""
+
+    action_name = ACTION_STOP_TRIAL_SEARCH
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """End the search if one is under way, and say so."""
+        if (tracker.active_loop or {}).get("name") == TRIAL_FORM:
+            events = send(dispatcher, tracker, trial_answers.stopped())
+        else:
+            events = send(dispatcher, tracker, self.store.answer_for(CAPABILITIES_SLUG))
+        return events + [ActiveLoop(None), SlotSet("requested_slot", None)]
