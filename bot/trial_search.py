@@ -11,8 +11,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import Session, noload
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cancer_types import (
     SOLID_TUMOURS,
@@ -86,16 +87,6 @@ class TrialSearch:
     elsewhere: int = 0
 
 
-def _matches_cancer(trial: Trial, wanted: Sequence[str]) -> bool | None:
-    """True for a trial for this cancer, False for a broad solid-tumour trial, else None."""
-    types = set(trial.cancer_types or [])
-    if any(key in types for key in wanted):
-        return True
-    if SOLID_TUMOURS in types and any(is_solid(key) for key in wanted):
-        return False
-    return None
-
-
 def _outside_age(trial: Trial, age: float | None) -> bool:
     if age is None:
         return False
@@ -128,20 +119,29 @@ def _rank(match: TrialMatch, sites: Sites) -> tuple[int, int, int, int, int]:
     )
 
 
+def _for_cancer(wanted: Sequence[str]) -> ColumnElement[bool]:
+    """SQL filter: trials tagged with one of the keys (or open to all solid tumours)."""
+    keys = list(wanted) + ([SOLID_TUMOURS] if any(is_solid(k) for k in wanted) else [])
+    tags = cast(Trial.cancer_types, String)  # a JSON list: '["leukaemia", "lymphoma"]'
+    return or_(*(tags.like(f'%"{key}"%') for key in keys))
+
+
 def find_trials(session: Session, query: TrialQuery, sites: Sites) -> TrialSearch:
-    """Search every stored trial for `query`; the matches come best first."""
+    """Search the stored trials for `query`; the matches come best first."""
     search = TrialSearch(query=query)
     wanted = query.cancer_types
     if not wanted:
         return search
-    for trial in session.scalars(select(Trial).order_by(Trial.nct_id)):
-        specific = _matches_cancer(trial, wanted)
-        if specific is None:
-            continue
-        search.for_cancer += 1
-        if trial.overall_status not in JOINABLE_STATUSES:
-            search.closed += 1
-        elif _outside_sex(trial, query.sex):
+    for_cancer = _for_cancer(wanted)
+    search.for_cancer = session.scalar(select(func.count(Trial.nct_id)).where(for_cancer)) or 0
+    joinable = (
+        select(Trial)
+        .where(for_cancer, Trial.overall_status.in_(JOINABLE_STATUSES))
+        .options(noload(Trial.interventions), noload(Trial.contacts))
+        .order_by(Trial.nct_id)
+    )
+    for trial in session.scalars(joinable):
+        if _outside_sex(trial, query.sex):
             search.excluded_by_sex += 1
         elif _outside_age(trial, query.age):
             search.excluded_by_age += 1
@@ -150,7 +150,12 @@ def find_trials(session: Session, query: TrialQuery, sites: Sites) -> TrialSearc
         elif not (here := _sites(trial, query.place, sites)):
             search.elsewhere += 1
         else:
-            search.matches.append(TrialMatch(trial=trial, broad=not specific, sites=here))
+            broad = not set(wanted) & set(trial.cancer_types or [])  # a solid-tumour trial
+            search.matches.append(TrialMatch(trial=trial, broad=broad, sites=here))
+    joinable_count = len(search.matches) + sum(
+        (search.excluded_by_sex, search.excluded_by_age, search.other_kind, search.elsewhere)
+    )
+    search.closed = search.for_cancer - joinable_count
     search.matches.sort(key=lambda m: _rank(m, sites))
     return search
 
