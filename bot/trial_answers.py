@@ -259,7 +259,7 @@ def no_match(search: TrialSearch, values: Mapping[str, str], *, total_in_list: i
     query = search.query
     reasons = _left_out(search, values)
     if not search.for_cancer:
-        reasons = [f"Our list has no trial for {query.cancer.lower()}."]
+        reasons = [f"Our list has no trial for {query.cancer[:1].lower()}{query.cancer[1:]}."]
     lines = [
         f"I found no trial in our list that may fit ({_summary(search, values)}).",
         " ".join(reasons),
