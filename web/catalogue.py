@@ -83,7 +83,11 @@ def topic_groups(store: ArticleStore) -> list[TopicGroup]:
     order += sorted({a.group for a in articles} - set(order) - set(HIDDEN_GROUPS))
     groups = []
     for key in order:
-        topics = tuple(Topic(a.slug, a.title, a.group) for a in articles if a.group == key)
+        catalogue = GROUPS.get(key, ())
+        members = [a for a in articles if a.group == key]
+        # The catalogue's order (basics first); articles it does not list come last.
+        members.sort(key=lambda a: catalogue.index(a.slug) if a.slug in catalogue else 999)
+        topics = tuple(Topic(a.slug, a.title, a.group) for a in members)
         if topics:
             groups.append(TopicGroup(key, GROUP_TITLES.get(key, key.replace("-", " ")), topics))
     return groups
