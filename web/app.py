@@ -86,4 +86,5 @@ def app_from_env() -> Starlette:
     """The app configured from the environment (the uvicorn factory)."""
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per forwarded message
     return create_app(settings)
