@@ -7,8 +7,11 @@ test fails if the page ever reaches another origin.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from bot.settings import PROJECT_ROOT
-from scripts.stack import Stack, WebApp, running_stack, running_web_app
+from scripts.stack import Stack, WebApp, free_port, running_stack, running_web_app
 
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (`make system`); never a downloaded one
@@ -56,15 +59,58 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory, web_database_url: str) -
 
 
 @pytest.fixture(scope="session")
+def hospital_origin() -> str:
+    """The origin of a stand-in hospital page that embeds the chat (another port)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
 def web_app(
-    tmp_path_factory: pytest.TempPathFactory, web_stack: Stack, web_database_url: str
+    tmp_path_factory: pytest.TempPathFactory,
+    web_stack: Stack,
+    web_database_url: str,
+    hospital_origin: str,
 ) -> Iterator[WebApp]:
     with running_web_app(
         tmp_path_factory.mktemp("web-app"),
         rasa_url=web_stack.rasa_url,
-        env={"DATABASE_URL": web_database_url, "WEB_RATE_LIMIT": "600"},
+        env={
+            "DATABASE_URL": web_database_url,
+            "WEB_RATE_LIMIT": "600",
+            "EMBED_ORIGINS": hospital_origin,
+        },
     ) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def hospital_page(
+    tmp_path_factory: pytest.TempPathFactory, hospital_origin: str, web_app: WebApp
+) -> Iterator[str]:
+    """A static page on `hospital_origin` with the one-tag embed snippet."""
+    folder = tmp_path_factory.mktemp("hospital")
+    (folder / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><title>Hospital</title></head><body>'
+        "<h1>Our hospital</h1>"
+        f'<script src="{web_app.url}/static/embed.js" defer></script></body></html>',
+        encoding="utf-8",
+    )
+    port = hospital_origin.rsplit(":", 1)[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", port, "--bind", "127.0.0.1"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", int(port))):
+                break
+            time.sleep(0.1)
+        yield f"{hospital_origin}/index.html"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ requested nothing from another origin and that no dialog opened.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -286,3 +287,34 @@ def test_with_the_assistant_unreachable_the_reader_gets_the_care_team_contact(
             expect(error).to_contain_text("112")
         finally:
             context.close()
+
+
+def test_the_longest_handout_prints_on_one_a4_page(
+    chat: RecordedPage, web_database_url: str
+) -> None:
+    with make_session_factory(make_engine(web_database_url))() as session:
+        articles = session.scalars(select(Article).where(Article.group != "conversation")).all()
+    longest = max(articles, key=lambda a: len(a.answer) + len(a.details or ""))
+    page = chat.page
+    page.goto(f"/topics/{longest.slug}/print")
+    page.wait_for_load_state("networkidle")
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, longest.slug
+
+
+def test_the_embed_snippet_opens_the_chat_on_a_hospital_page(
+    browser: Browser, hospital_page: str, web_app: WebApp
+) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(hospital_page)
+        launcher = page.get_by_role("button", name="Questions about immunotherapy?")
+        expect(launcher).to_have_attribute("aria-expanded", "false")
+        launcher.click()
+        expect(launcher).to_have_attribute("aria-expanded", "true")
+        frame = page.frame_locator("iframe[title='Immunotherapy information chat']")
+        expect(frame.locator("#log .msg-bot")).to_contain_text("welcome")
+        expect(frame.locator(".site-header")).to_have_count(0)  # no site menu in the frame
+    finally:
+        context.close()
