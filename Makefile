@@ -88,7 +88,7 @@ validate: build ## Check the knowledge base and the Rasa training data
 	$(RASA) data validate --domain domain.yml --data data/nlu data/stories --config config.yml \
 		--fail-on-warnings
 
-system: ## Install what the tests start, if missing: PostgreSQL, Chromium, Node (Debian's packages)
+system: ## Install PostgreSQL, Chromium and npm for the tests if missing (Debian)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && test -x /usr/bin/chromium \
 		&& command -v npm >/dev/null || { \
 		echo "Installing Debian's postgresql, chromium and npm for the tests..."; \
