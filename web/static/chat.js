@@ -107,7 +107,7 @@
         item.setAttribute("role", "alert");
         const flag = document.createElement("p");
         flag.className = "urgent-flag";
-        flag.textContent = "Important: this may need care now";
+        flag.textContent = "Important";
         item.appendChild(flag);
       } else {
         item.appendChild(label("Assistant: "));
