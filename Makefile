@@ -26,8 +26,10 @@ export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/conversations.db
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_CORS ?= http://localhost:8000
+PY_DIRS := bot actions rasa_ext web tests scripts
 
-.PHONY: help setup system build db train run test check lint validate pytest stories bench eval lock clean
+.PHONY: help setup system build db train run test check lint validate pytest stories bench eval lock clean \
+	node screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -68,31 +70,38 @@ $(MODEL): $(VENV)/.installed $(SPACY_PIPELINE) $(TRAINING_FILES)
 		--out models --fixed-model-name assistant
 	touch $@
 
-run: setup build db train ## Start Rasa (5005) and the action server (5055); Ctrl-C stops both
+run: setup build db train ## Start Rasa (5005), actions (5055) and the web app (8000); Ctrl-C stops all
 	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) RASA_CORS="$(RASA_CORS)" MODEL=$(MODEL) \
 		scripts/run_servers
 
 test: check validate pytest stories ## Run every check and test (what CI runs)
 
 check: setup ## Lint and format check (never edits files)
-	$(BIN)/ruff check bot actions rasa_ext tests scripts
-	$(BIN)/ruff format --check bot actions rasa_ext tests scripts
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 
 lint: setup ## Fix what the linter and formatter can
-	$(BIN)/ruff check --fix bot actions rasa_ext tests scripts
-	$(BIN)/ruff format bot actions rasa_ext tests scripts
+	$(BIN)/ruff check --fix $(PY_DIRS)
+	$(BIN)/ruff format $(PY_DIRS)
 
 validate: build ## Check the knowledge base and the Rasa training data
 	$(PY) -m bot kb check
 	$(RASA) data validate --domain domain.yml --data data/nlu data/stories --config config.yml \
 		--fail-on-warnings
 
-system: ## Install the PostgreSQL server the tests start, if missing (Debian's package)
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
-		echo "Installing Debian's postgresql for the tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+system: ## Install PostgreSQL, Chromium and npm for the tests if missing (Debian)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && test -x /usr/bin/chromium \
+		&& command -v npm >/dev/null || { \
+		echo "Installing Debian's postgresql, chromium and npm for the tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			postgresql chromium $$(command -v npm >/dev/null || echo nodejs npm) >/dev/null; }
 
-pytest: system build train ## Unit and integration tests (real SQLite and PostgreSQL, real Rasa)
+node: node_modules/.package-lock.json ## Install the test-only npm packages (axe-core) from package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+pytest: system node build train ## Unit, integration and browser tests (real databases, Rasa, Chromium)
 	SQLALCHEMY_WARN_20=1 $(PY) -m pytest
 
 stories: build train ## Rasa test stories end to end: topics, follow-ups, urgent net, fallbacks
@@ -103,7 +112,11 @@ stories: build train ## Rasa test stories end to end: topics, follow-ups, urgent
 eval: build train ## NLU 5-fold cross-validation and the urgent net on its test sets
 	$(PY) scripts/eval.py
 
-bench: build train ## Latency beside a bare `rasa init` bot, training time, trial search scale
+screenshots: ## Copy the browser tests' screenshots (var/screenshots/) to docs/screenshots/
+	@ls var/screenshots/*.png >/dev/null 2>&1 || { echo "run the browser tests first (make test)" >&2; exit 1; }
+	mkdir -p docs/screenshots && cp var/screenshots/*.png docs/screenshots/
+
+bench: build train ## Latency beside a bare `rasa init` bot and through the web app, trial search scale
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_trials.py
 

@@ -40,6 +40,12 @@ def get_article(session: Session, slug: str, *, published_only: bool = True) -> 
     return session.scalars(stmt).first()
 
 
+def published_articles(session: Session) -> list[Article]:
+    """Return every published article, by group then title (the web app's topic list)."""
+    stmt = select(Article).where(Article.status == PUBLISHED)
+    return list(session.scalars(stmt.order_by(Article.group, Article.title)))
+
+
 def hospital_values(session: Session) -> dict[str, str]:
     """Return the hospital settings staff have filled in."""
     return {s.key: s.value for s in session.scalars(select(HospitalSetting))}

@@ -28,6 +28,10 @@ class Settings:
         domain_file: Rasa domain, read to know which intents exist.
         spacy_dir: where the spaCy pipeline built from the knowledge base is saved.
         log_level: level for the assistant's own loggers.
+        rasa_url: the Rasa server the web app forwards chat messages to.
+        public_url: the web app's address as patients see it (nurse links, QR codes).
+        embed_origins: other sites allowed to show the chat in a frame (embed snippet).
+        rate_limit_per_minute: chat messages one client may send to the web app per minute.
     """
 
     database_url: str
@@ -35,6 +39,11 @@ class Settings:
     domain_file: Path
     spacy_dir: Path
     log_level: str = "INFO"
+    # The web app (web/).
+    rasa_url: str = "http://localhost:5005"
+    public_url: str = "http://localhost:8000"
+    embed_origins: tuple[str, ...] = ()
+    rate_limit_per_minute: int = 20
 
     @classmethod
     def from_env(
@@ -63,10 +72,35 @@ class Settings:
         log_level = env.get("LOG_LEVEL", "INFO").strip().upper()
         if log_level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
+        web = _web_settings(env)
         return cls(
             database_url=database_url,
             kb_dir=Path(env.get("KB_DIR", root / "data" / "kb")),
             domain_file=Path(env.get("DOMAIN_FILE", root / "domain.yml")),
             spacy_dir=Path(env.get("SPACY_PIPELINE_DIR", root / "var" / "spacy" / "kb")),
             log_level=log_level,
+            **web,
         )
+
+
+def _origin(name: str, value: str) -> str:
+    """Return `value` without a trailing slash, or fail if it is no http(s) address."""
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")) or " " in value:
+        raise SettingsError(f"{name} must be an http:// or https:// address: {value!r}")
+    return value
+
+
+def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """Read the web app's settings (RASA_URL, PUBLIC_URL, EMBED_ORIGINS, WEB_RATE_LIMIT)."""
+    rate = env.get("WEB_RATE_LIMIT", "20").strip()
+    if not rate.isdigit() or int(rate) < 1:
+        raise SettingsError(f"WEB_RATE_LIMIT must be a whole number of messages: {rate!r}")
+    return {
+        "rasa_url": _origin("RASA_URL", env.get("RASA_URL", "http://localhost:5005")),
+        "public_url": _origin("PUBLIC_URL", env.get("PUBLIC_URL", "http://localhost:8000")),
+        "embed_origins": tuple(
+            _origin("EMBED_ORIGINS", o) for o in env.get("EMBED_ORIGINS", "").split()
+        ),
+        "rate_limit_per_minute": int(rate),
+    }

@@ -1,5 +1,8 @@
 """`make bench`: REST latency of this bot beside a bare `rasa init` bot, and training time.
 
+This bot is also measured through the web app (`POST /api/message`, as the chat page
+sends), to show what the app's checks and forwarding add.
+
 Both bots are measured in the same run on the same machine; ours has the action server
 and the database in the loop.
 """
@@ -21,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.stack import Stack, running_stack  # noqa: E402
+import requests  # noqa: E402
+
+from scripts.stack import Stack, running_stack, running_web_app  # noqa: E402
 
 RASA = str(Path(sys.executable).parent / "rasa")
 OUT = ROOT / "var" / "results"
@@ -37,12 +42,25 @@ INIT_MESSAGES = ["hello", "I am sad", "yes", "bye", "are you a bot?", "great"]
 TURNS = 60  # per conversation
 
 
+class WebChat:
+    """Sends messages the way the chat page does: through the web app to Rasa."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def say(self, sender: str, message: str) -> requests.Response:
+        """POST one message to the web app's chat endpoint."""
+        return requests.post(
+            f"{self.url}/api/message", json={"session_id": sender, "message": message}, timeout=30
+        )
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def conversation(stack: Stack, messages: list[str]) -> list[float]:
+def conversation(stack: Stack | WebChat, messages: list[str]) -> list[float]:
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     times = []
     for i in range(TURNS):
@@ -53,7 +71,7 @@ def conversation(stack: Stack, messages: list[str]) -> list[float]:
     return times
 
 
-def latency(stack: Stack, messages: list[str]) -> dict[str, dict[str, float]]:
+def latency(stack: Stack | WebChat, messages: list[str]) -> dict[str, dict[str, float]]:
     conversation(stack, messages)  # warm-up: first calls load lazily-built graphs
     results = {}
     for users in (1, 10):
@@ -115,6 +133,12 @@ def main() -> None:
             work / "ours", model=ROOT / "models/assistant.tar.gz", env={"DATABASE_URL": db}
         ) as stack:
             results["this bot"] = latency(stack, OUR_MESSAGES)
+            with running_web_app(
+                work / "web",
+                rasa_url=stack.rasa_url,
+                env={"DATABASE_URL": db, "WEB_RATE_LIMIT": "100000"},
+            ) as web:
+                results["this bot through the web app"] = latency(WebChat(web.url), OUR_MESSAGES)
         init_dir = work / "init-bot"
         init_dir.mkdir()
         subprocess.run(

@@ -171,3 +171,67 @@ def running_stack(
     finally:
         _stop(rasa)
         _stop(actions)
+
+
+@dataclass
+class WebApp:
+    """A running web app process (uvicorn) in front of a Rasa server."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        """Everything the web app has logged so far."""
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@contextmanager
+def running_web_app(
+    workdir: Path,
+    *,
+    rasa_url: str,
+    project: Path = ROOT,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[WebApp]:
+    """Run the web app on a free loopback port until the block ends.
+
+    Args:
+        workdir: where its log goes.
+        rasa_url: the Rasa server it forwards chat messages to.
+        project: the project folder (its `web` package).
+        env: extra environment (for example `DATABASE_URL`, `WEB_RATE_LIMIT`).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    environ = {
+        **os.environ,
+        "PYTHONPATH": str(project),
+        "RASA_URL": rasa_url,
+        "PUBLIC_URL": url,
+        **(env or {}),
+    }
+    log = workdir / f"web-{port}.log"
+    process = subprocess.Popen(
+        [
+            str(BIN / "uvicorn"),
+            "web.app:app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ws",
+            "none",  # no websockets here, and Rasa's websockets 10 is too old for uvicorn's
+        ],
+        cwd=project,
+        env=environ,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait(f"{url}/topics", process, log, 60)
+        yield WebApp(url, process, log)
+    finally:
+        _stop(process)

@@ -1,0 +1,90 @@
+"""The app factory: routes, middleware, lifespan, error pages.
+
+Run with `uvicorn web.app:app_from_env --factory --port 8000` (`make run` does).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from bot.kb_store import ArticleStore
+from bot.settings import Settings
+from web.chat import post_message
+from web.pages import chat_page, print_page, qr_code, topics_page
+from web.ratelimit import RateLimiter
+from web.security import SecurityHeaders
+
+HERE = Path(__file__).resolve().parent
+RASA_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+logger = logging.getLogger(__name__)
+
+
+async def _error_page(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        status, detail = exc.status_code, str(exc.detail)
+    else:  # the database is down or not migrated
+        logger.error("page %s failed: %s", request.url.path, exc.__class__.__name__)
+        status, detail = 503, "This page is not available right now. Please try again later."
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail}, status_code=status
+    )
+
+
+def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlette:
+    """Build the web app.
+
+    Args:
+        settings: the one settings object (Rasa URL, public URL, limits, database).
+        store: the knowledge base; default opened from `settings`.
+
+    Returns:
+        The Starlette application.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=RASA_TIMEOUT) as rasa:
+            app.state.rasa = rasa
+            yield
+
+    routes = [
+        Route("/", chat_page, name="chat"),
+        Route("/topics", topics_page, name="topics"),
+        Route("/topics/{slug}/print", print_page, name="print"),
+        Route("/topics/{slug}/qr.svg", qr_code, name="qr"),
+        Route("/api/message", post_message, methods=["POST"], name="message"),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders, embed_origins=settings.embed_origins)],
+        exception_handlers={HTTPException: _error_page, SQLAlchemyError: _error_page},
+    )
+    app.state.settings = settings
+    app.state.store = store or ArticleStore.from_settings(settings, check=False)
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The app configured from the environment (the uvicorn factory)."""
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per forwarded message
+    return create_app(settings)
