@@ -74,6 +74,10 @@ def guarded(
                 logger.warning("turn for %s produced no reply; sending fallback", message.sender_id)
                 answer = fallback_answer(message.text)
                 await output.send_text_message(message.sender_id, answer.text)
+                # The same flags as an action's answer, so a web page can mark it urgent.
+                await output.send_custom_json(
+                    message.sender_id, {"kb_article": answer.slug, "urgent": answer.urgent}
+                )
 
     return handle
 

@@ -283,7 +283,9 @@ def test_with_the_action_server_down_the_reader_still_gets_help(stack: Stack) ->
     stack.actions.wait(timeout=20)
     [text] = texts(stack.say(conversation(), "what is immunotherapy?"))
     assert "care team" in text and "112" in text
-    [urgent] = texts(stack.say(conversation(), "my wife is confused and can't speak properly"))
+    response = stack.say(conversation(), "my wife is confused and can't speak properly")
+    [urgent] = texts(response)
     assert "Call your care team now" in urgent and "15" in urgent
+    assert customs(response) == [{"kb_article": "urgent-symptoms", "urgent": True}]
     over_socketio = " ".join(str(m.get("text")) for m in socketio_reply(stack, "hello"))
     assert "care team" in over_socketio and "112" in over_socketio
