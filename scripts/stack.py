@@ -86,6 +86,19 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
             process.kill()
 
 
+def prepare_database(url: str, project: Path = ROOT) -> None:
+    """Migrate the database at `url` and load the starter articles and trials (`make db`)."""
+    trials = [str(p) for p in sorted((project / "data" / "trials").glob("*.json"))]
+    for command in (["db", "upgrade"], ["kb", "load"], ["trials", "import", *trials]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command],
+            cwd=project,
+            env={"DATABASE_URL": url, "PATH": ""},
+            check=True,
+            capture_output=True,
+        )
+
+
 @contextmanager
 def running_stack(
     workdir: Path,

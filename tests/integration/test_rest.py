@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import queue
 import re
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 
@@ -17,7 +15,7 @@ from sqlalchemy import update
 from bot.db import make_engine, make_session_factory
 from bot.models import Article
 from bot.settings import PROJECT_ROOT
-from scripts.stack import Stack, running_stack
+from scripts.stack import Stack, prepare_database, running_stack
 
 pytestmark = pytest.mark.integration
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
@@ -26,15 +24,7 @@ MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kb.db'}"
-    trials = [str(p) for p in sorted((PROJECT_ROOT / "data" / "trials").glob("*.json"))]
-    for command in (["db", "upgrade"], ["kb", "load"], ["trials", "import", *trials]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command],
-            cwd=PROJECT_ROOT,
-            env={"DATABASE_URL": url, "PATH": ""},
-            check=True,
-            capture_output=True,
-        )
+    prepare_database(url)
     return url
 
 

@@ -19,7 +19,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from bot.settings import PROJECT_ROOT
-from scripts.stack import Stack, WebApp, free_port, running_stack, running_web_app
+from scripts.stack import (
+    Stack,
+    WebApp,
+    free_port,
+    prepare_database,
+    running_stack,
+    running_web_app,
+)
 
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (`make system`); never a downloaded one
@@ -38,14 +45,7 @@ SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
 @pytest.fixture(scope="session")
 def web_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('web-db') / 'kb.db'}"
-    for command in (["db", "upgrade"], ["kb", "load"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command],
-            cwd=PROJECT_ROOT,
-            env={"DATABASE_URL": url, "PATH": ""},
-            check=True,
-            capture_output=True,
-        )
+    prepare_database(url)
     return url
 
 
