@@ -24,6 +24,8 @@ MAX_MESSAGE_CHARS = 2000  # the same cut as Rasa's guarded channels
 MAX_BODY_BYTES = 16_384
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _SOURCE_PREFIX = "Source:"
+_MAX_PAYLOAD_CHARS = 200
+_URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, javascript:
 
 TOO_LONG = (
     f"Your message is too long. Please keep it under {MAX_MESSAGE_CHARS} characters, "
@@ -80,9 +82,16 @@ def _text_message(item: dict[str, Any]) -> ChatMessage:
     buttons = [
         {"title": str(b["title"]), "payload": str(b["payload"])}
         for b in item.get("buttons") or []
-        if isinstance(b, dict) and b.get("title") and str(b.get("payload", "")).startswith("/")
+        if isinstance(b, dict) and b.get("title") and _is_payload(b.get("payload"))
     ]
     return ChatMessage(text=text, buttons=buttons, source_line=source_line)
+
+
+def _is_payload(value: Any) -> bool:
+    """A topic (`/ask_...`) or a short answer ("Lung cancer"); never a link or a script."""
+    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_PAYLOAD_CHARS:
+        return False
+    return value.startswith("/") or not _URL_SCHEME.match(value)
 
 
 def _error(status: int, message: str, **headers: str) -> JSONResponse:

@@ -230,6 +230,8 @@ def test_rasa_reply_is_shaped_into_text_buttons_source_and_urgency() -> None:
             "buttons": [
                 {"title": "Side effects", "payload": "/ask_side_effects_overview"},
                 {"title": "Not a payload", "payload": "https://evil.example"},
+                {"title": "Nor this", "payload": "javascript:alert(1)"},
+                {"title": "Lung cancer", "payload": "Lung cancer"},  # a trial-search answer
             ],
         },
         {"recipient_id": "x", "custom": {"kb_article": "urgent-symptoms", "urgent": True}},
@@ -239,7 +241,10 @@ def test_rasa_reply_is_shaped_into_text_buttons_source_and_urgency() -> None:
     [message] = shape_reply(reply)
     assert message.text == "First part.\n\nSecond part."
     assert message.source_line == "Source: Institut Curie. Reviewed 29 November 2026."
-    assert message.buttons == [{"title": "Side effects", "payload": "/ask_side_effects_overview"}]
+    assert message.buttons == [
+        {"title": "Side effects", "payload": "/ask_side_effects_overview"},
+        {"title": "Lung cancer", "payload": "Lung cancer"},
+    ]
     assert message.urgent is True and message.kb_article == "urgent-symptoms"
     assert shape_reply({"not": "a list"}) == []
 

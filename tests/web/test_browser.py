@@ -111,6 +111,29 @@ def test_a_deep_link_opens_on_its_topic_a_reload_keeps_it_start_over_clears_it(
     assert session_id(page) != first_session
 
 
+def test_a_trial_search_from_a_nurse_link_with_answer_buttons(
+    chat: RecordedPage, web_stack: Stack
+) -> None:
+    page = chat.page
+    page.goto("/?topic=trial-search")
+    idle(page)
+    question = page.locator("#log .msg-bot").last
+    expect(question).to_contain_text("What type of cancer is it?")
+    question.get_by_role("button", name="Lung cancer").click()
+    idle(page)
+    expect(page.locator("#log .msg-bot").last).to_contain_text("How old is the person")
+    ask(page, "60")
+    page.locator("#log .msg-bot").last.get_by_role("button", name="Any kind").click()
+    idle(page)
+    page.locator("#log .msg-bot").last.get_by_role("button", name="Anywhere").click()
+    idle(page)
+    results = " ".join(log_texts(page))
+    assert "NCT06751849" in results and "Record from" in results
+    link = page.get_by_role("link", name="https://clinicaltrials.gov/study/NCT06751849")
+    expect(link).to_have_attribute("href", "https://clinicaltrials.gov/study/NCT06751849")
+    assert kb_article(web_stack, page) == "trial-search"
+
+
 def test_an_unknown_topic_falls_back_to_the_greeting_with_a_note(chat: RecordedPage) -> None:
     page = chat.page
     page.goto("/?topic=no-such-topic")
