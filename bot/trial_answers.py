@@ -20,6 +20,7 @@ from bot.trial_tags import KINDS
 TRIAL_SEARCH_SLUG = "trial-search"
 PAGE_SIZE = 3
 MORE_RESULTS_PAYLOAD = "/more_trials"
+STOP_PAYLOAD = "/stop"
 CTGOV_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 CTGOV_SEARCH_URL = "https://clinicaltrials.gov/search?cond={condition}"
 SOURCE = "ClinicalTrials.gov (US National Library of Medicine); each record's date is above"
@@ -78,7 +79,7 @@ def question(
     *,
     cancer_labels: Sequence[str] = (),
 ) -> Answer:
-    """The question for `slot`, with buttons where they help."""
+    """The question for `slot`, with buttons where they help, and one to stop."""
     text = QUESTIONS[slot]
     buttons: tuple[Button, ...] = ()
     if slot == CANCER_TYPE:
@@ -92,6 +93,8 @@ def question(
             Button(title=f"In {values['hospital_country']}", payload=values["hospital_country"]),
             Button(title="Anywhere", payload="anywhere"),
         )
+    # A sure way out, whatever the NLU makes of "stop" in the person's words.
+    buttons = (*buttons, Button(title="Stop the search", payload=STOP_PAYLOAD))
     return Answer(slug=TRIAL_SEARCH_SLUG, text=fill(text, values), buttons=buttons)
 
 

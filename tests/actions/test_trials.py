@@ -148,7 +148,12 @@ def test_questions_come_with_buttons(
     cancer, place = dispatcher.messages
     assert cancer["text"].startswith("What type of cancer is it?")
     assert {"title": "Lung cancer", "payload": "Lung cancer"} in cancer["buttons"]
-    assert [b["payload"] for b in place["buttons"]] == ["at this hospital", "France", "anywhere"]
+    assert [b["payload"] for b in place["buttons"]] == [
+        "at this hospital",
+        "France",
+        "anywhere",
+        "/stop",
+    ]
 
 
 def test_results_name_the_trials_set_the_article_and_page_on(

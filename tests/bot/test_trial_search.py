@@ -211,9 +211,14 @@ def test_questions_offer_buttons_from_the_open_trials(trial_finder: TrialFinder)
     assert not any("(AML)" in title for title in titles)
     assert "Lung cancer" in titles and "Melanoma" not in titles  # melanoma's trial is closed
     place = trial_finder.question("trial_place")
-    assert [b.title for b in place.buttons] == ["At Institut Curie", "In France", "Anywhere"]
-    assert len(trial_finder.question("therapy_kind").buttons) == 6
-    assert trial_finder.question("age").buttons == ()
+    assert [b.title for b in place.buttons] == [
+        "At Institut Curie",
+        "In France",
+        "Anywhere",
+        "Stop the search",
+    ]
+    assert len(trial_finder.question("therapy_kind").buttons) == 7  # 5 kinds, any, stop
+    assert [b.payload for b in trial_finder.question("age").buttons] == ["/stop"]
 
 
 def test_a_database_that_is_down_gives_the_unavailable_answer(tmp_path: Path) -> None:

@@ -157,10 +157,12 @@ def test_a_trial_search_survives_skip_correction_questions_and_warning_signs(
     assert stack.tracker(sender)["slots"]["cancer_type"] == "Bladder cancer"
 
 
-def test_stop_ends_the_trial_search(stack: Stack) -> None:
+@pytest.mark.parametrize("stop", ["never mind", "/stop"])  # words, or the question's button
+def test_stop_ends_the_trial_search(stack: Stack, stop: str) -> None:
     sender = conversation()
     stack.say(sender, "/ask_trial_search")
-    assert texts(stack.say(sender, "never mind"))[0].startswith("OK, I stopped the trial search.")
+    stack.say(sender, "Lung cancer")
+    assert texts(stack.say(sender, stop))[0].startswith("OK, I stopped the trial search.")
     assert not stack.tracker(sender)["active_loop"]
     stack.say(sender, "what is immunotherapy?")
     assert kb_article(stack, sender) == "immunotherapy-basics"
