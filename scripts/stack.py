@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import secrets
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -52,6 +54,30 @@ class Stack:
             timeout=timeout,
         )
 
+    def say_socketio(self, text: str, quiet: float = 2.0) -> list[dict[str, object]]:
+        """Send `text` with a real socket.io client; return every message of the reply.
+
+        Rasa's socket.io output sends each paragraph as its own event, with no end-of-turn
+        marker, so the reply is what arrives until `quiet` seconds of silence.
+        """
+        client = socketio.Client()
+        events: queue.Queue[dict[str, object]] = queue.Queue()
+        session: queue.Queue[str] = queue.Queue()
+        client.on("bot_uttered", events.put)
+        client.on("session_confirm", lambda data: session.put(str(data)))
+        client.connect(self.rasa_url, transports=["websocket"], socketio_path="/socket.io")
+        try:
+            client.emit("session_request", {"session_id": None})
+            client.emit("user_uttered", {"message": text, "session_id": session.get(timeout=20)})
+            received = [events.get(timeout=30)]
+            while True:
+                try:
+                    received.append(events.get(timeout=quiet))
+                except queue.Empty:
+                    return received
+        finally:
+            client.disconnect()
+
     def tracker(self, sender: str) -> dict[str, object]:
         """Return the conversation's tracker from the HTTP API."""
         response = requests.get(
@@ -75,6 +101,15 @@ def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float)
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} not ready after {seconds:.0f} s; log:\n{log.read_text()[-3000:]}")
+
+
+def _start(
+    command: list[str], *, cwd: Path, env: Mapping[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """Start a server process, its output going to `log`."""
+    return subprocess.Popen(
+        command, cwd=cwd, env=dict(env), stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
 
 
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
@@ -138,7 +173,7 @@ def running_stack(
     try:
         if with_actions:
             log = workdir / "actions.log"
-            actions = subprocess.Popen(
+            actions = _start(
                 [
                     str(BIN / "rasa"),
                     "run",
@@ -150,12 +185,11 @@ def running_stack(
                 ],
                 cwd=project,
                 env=environ,
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
+                log=log,
             )
             _wait(f"http://127.0.0.1:{action_port}/health", actions, log, 120)
         log = workdir / "rasa.log"
-        rasa = subprocess.Popen(
+        rasa = _start(
             [
                 str(BIN / "rasa"),
                 "run",
@@ -175,8 +209,7 @@ def running_stack(
             ],
             cwd=project,
             env=environ,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
+            log=log,
         )
         url = f"http://127.0.0.1:{rasa_port}"
         _wait(f"{url}/status?token={token}", rasa, log, 240)
@@ -226,7 +259,7 @@ def running_web_app(
         **(env or {}),
     }
     log = workdir / f"web-{port}.log"
-    process = subprocess.Popen(
+    process = _start(
         [
             str(BIN / "uvicorn"),
             "web.app:app_from_env",
@@ -240,8 +273,7 @@ def running_web_app(
         ],
         cwd=project,
         env=environ,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
+        log=log,
     )
     try:
         _wait(f"{url}/topics", process, log, 60)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import queue
 import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import requests
-import socketio
 from sqlalchemy import update
 
 from bot.db import make_engine, make_session_factory
@@ -233,30 +231,9 @@ def test_the_http_api_needs_the_token(stack: Stack) -> None:
     assert response.status_code == 401
 
 
-def socketio_reply(stack: Stack, text: str) -> list[dict[str, object]]:
-    """Send `text` with a real socket.io client; return the messages of the reply."""
-    client = socketio.Client()
-    replies: queue.Queue[dict[str, object]] = queue.Queue()
-    session: queue.Queue[str] = queue.Queue()
-    client.on("bot_uttered", replies.put)
-    client.on("session_confirm", lambda data: session.put(str(data)))
-    client.connect(stack.rasa_url, transports=["websocket"], socketio_path="/socket.io")
-    try:
-        client.emit("session_request", {"session_id": None})
-        client.emit("user_uttered", {"message": text, "session_id": session.get(timeout=20)})
-        received = [replies.get(timeout=30)]
-        while True:  # Rasa's socket.io output sends each paragraph as its own message
-            try:
-                received.append(replies.get(timeout=2))
-            except queue.Empty:
-                return received
-    finally:
-        client.disconnect()
-
-
 def test_socketio_channel_delivers_replies_to_a_real_client(stack: Stack) -> None:
     """python-socketio>=5.10 broke Rasa 3.6's rooms: replies never arrived."""
-    received = socketio_reply(stack, "what is car t cell therapy?")
+    received = stack.say_socketio("what is car t cell therapy?")
     assert str(received[0]["text"]).startswith("CAR-T")
     assert any("Source:" in str(m.get("text")) for m in received)
     assert any(m.get("quick_replies") for m in received), "related-topic buttons arrive"
@@ -279,5 +256,5 @@ def test_with_the_action_server_down_the_reader_still_gets_help(stack: Stack) ->
     [urgent] = texts(response)
     assert "Call your care team now" in urgent and "15" in urgent
     assert customs(response) == [{"kb_article": "urgent-symptoms", "urgent": True}]
-    over_socketio = " ".join(str(m.get("text")) for m in socketio_reply(stack, "hello"))
+    over_socketio = " ".join(str(m.get("text")) for m in stack.say_socketio("hello"))
     assert "care team" in over_socketio and "112" in over_socketio

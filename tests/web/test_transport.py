@@ -9,37 +9,14 @@ upgrade changes this, this test fails and docs/web.md should be revisited.
 
 from __future__ import annotations
 
-import queue
 import uuid
 
 import pytest
-import socketio
 
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.integration
 URGENT = "my husband has a temperature of 39.2 since his keytruda"
-
-
-def socketio_turn(stack: Stack, text: str, quiet: float = 3.0) -> list[dict[str, object]]:
-    """Everything the socket.io channel emits for one message, until `quiet` s of silence."""
-    client = socketio.Client()
-    events: queue.Queue[dict[str, object]] = queue.Queue()
-    session: queue.Queue[str] = queue.Queue()
-    client.on("bot_uttered", events.put)
-    client.on("session_confirm", lambda data: session.put(str(data)))
-    client.connect(stack.rasa_url, transports=["websocket"], socketio_path="/socket.io")
-    try:
-        client.emit("session_request", {"session_id": None})
-        client.emit("user_uttered", {"message": text, "session_id": session.get(timeout=20)})
-        received = [events.get(timeout=30)]
-        while True:
-            try:
-                received.append(events.get(timeout=quiet))
-            except queue.Empty:
-                return received
-    finally:
-        client.disconnect()
 
 
 def test_rest_gives_the_whole_turn_with_its_urgent_flag_socketio_does_not(
@@ -48,7 +25,7 @@ def test_rest_gives_the_whole_turn_with_its_urgent_flag_socketio_does_not(
     rest = web_stack.say(f"transport-{uuid.uuid4().hex[:8]}", URGENT).json()
     assert [m["custom"]["urgent"] for m in rest if "custom" in m] == [True]
 
-    pieces = socketio_turn(web_stack, URGENT)
+    pieces = web_stack.say_socketio(URGENT, quiet=3.0)
     assert len(pieces) > 1, "one answer arrives as several events, with no end marker"
     assert not any("urgent" in p or "custom" in p for p in pieces), (
         "Rasa 3.6's socket.io output now delivers custom JSON: see docs/web.md"
