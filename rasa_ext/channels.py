@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
 
@@ -110,14 +110,45 @@ class GuardedRestInput(RestInput):
         return super().blueprint(guarded(on_new_message))
 
 
+class SocketIOJsonOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom JSON sent as the event's data.
+
+    Rasa 3.6 passes the JSON's keys to `AsyncServer.emit` as keyword arguments, which
+    raises TypeError on every answer that carries custom JSON (`kb_article`, `urgent`).
+    """
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Emit `{"custom": json_message}` to the conversation's room."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+def _with_json_output(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> Callable[[UserMessage], Awaitable[Any]]:
+    async def handle(message: UserMessage) -> Any:
+        output = message.output_channel
+        if isinstance(output, SocketIOOutput) and not isinstance(output, SocketIOJsonOutput):
+            message.output_channel = SocketIOJsonOutput(output.sio, output.bot_message_evt)
+        return await on_new_message(message)
+
+    return handle
+
+
 class GuardedSocketIOInput(SocketIOInput):
-    """Rasa's socket.io channel (for the web chat), cleaned and guarded."""
+    """Rasa's socket.io channel, cleaned and guarded, with working custom JSON."""
 
     @classmethod
     def name(cls) -> str:
         """Keep the standard socket.io name and path."""
         return "socketio"
 
+    def get_output_channel(self) -> SocketIOJsonOutput | None:
+        """The output for messages Rasa sends on its own (reminders)."""
+        output = super().get_output_channel()  # None (with Rasa's warning) before start-up
+        return SocketIOJsonOutput(output.sio, output.bot_message_evt) if output else None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint, with every turn guarded."""
-        return super().blueprint(guarded(on_new_message))
+        return super().blueprint(_with_json_output(guarded(on_new_message)))

@@ -237,6 +237,8 @@ def test_socketio_channel_delivers_replies_to_a_real_client(stack: Stack) -> Non
     assert str(received[0]["text"]).startswith("CAR-T")
     assert any("Source:" in str(m.get("text")) for m in received)
     assert any(m.get("quick_replies") for m in received), "related-topic buttons arrive"
+    customs = [m["custom"] for m in received if "custom" in m]
+    assert customs and customs[-1]["kb_article"] == "car-t-cells"  # Rasa's own output raised
 
 
 def test_the_server_log_holds_no_message_text(stack: Stack) -> None:
