@@ -1,20 +1,23 @@
-"""Command line: `python -m bot db|kb|nlu|trials|settings ...` (thin over the library)."""
+"""Command line: `python -m bot db|kb|nlu|trials|settings|users ...` (thin over the library)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
+from bot.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import export_articles, hospital_values, load_articles
 from bot.models import HospitalSetting
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
+from bot.staff_models import ROLES
 from bot.trial_finder import tagger_from
 from bot.trials_import import ImportReport, import_studies, read_studies
 
@@ -138,6 +141,44 @@ def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """The new password: typed twice at a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password (at least 12 characters): ")
+    if getpass.getpass("Same password again: ") != password:
+        raise AccountError("The two passwords are not the same.")
+    return password
+
+
+def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    factory = make_session_factory(engine)
+    try:
+        with factory.begin() as session:
+            if args.cmd == "add":
+                add_user(session, args.name, args.role, _read_password())
+                print(f"Added {args.name.lower()} ({args.role}).")
+            elif args.cmd in ("password", "disable", "enable"):
+                user = find_user(session, args.name)
+                if user is None:
+                    raise AccountError(f"There is no user named {args.name!r}.")
+                if args.cmd == "password":
+                    set_password(session, user, _read_password(), actor=None)
+                else:
+                    set_active(session, user, args.cmd == "enable", actor=None)
+                print(f"{args.cmd.capitalize()}: done for {user.name}.")
+            else:
+                for user in list_users(session):
+                    state = "" if user.active else "  (disabled)"
+                    print(f"{user.name}\t{user.role}{state}")
+    except AccountError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
     root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -171,6 +212,19 @@ def parser() -> argparse.ArgumentParser:
     values.add_argument("key", nargs="?")
     values.add_argument("value", nargs="?")
     values.set_defaults(run=cmd_settings)
+    users = groups.add_parser("users", help="staff accounts of the workspace (/admin)")
+    user_cmds = users.add_subparsers(dest="cmd", required=True)
+    add = user_cmds.add_parser("add", help="create a user; the password is read from stdin")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=ROLES)
+    for name, help_ in (
+        ("password", "set a new password (read from stdin); signs the user out"),
+        ("disable", "stop a user signing in; signs them out"),
+        ("enable", "let a disabled user sign in again"),
+    ):
+        user_cmds.add_parser(name, help=help_).add_argument("name")
+    user_cmds.add_parser("list", help="every user and role")
+    users.set_defaults(run=cmd_users)
     return root
 
 

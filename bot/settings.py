@@ -32,6 +32,11 @@ class Settings:
         public_url: the web app's address as patients see it (nurse links, QR codes).
         embed_origins: other sites allowed to show the chat in a frame (embed snippet).
         rate_limit_per_minute: chat messages one client may send to the web app per minute.
+        tracker_store_url: Rasa's conversation store, read by the staff inbox.
+        rasa_token: the Rasa HTTP API token (hot-swapping the model); None if not set.
+        project_dir: the Rasa project trained by "train and deploy" (domain, data, tests).
+        models_dir: where trained models are kept, one file per run.
+        staff_examples_file: the generated NLU file of the examples staff added.
     """
 
     database_url: str
@@ -44,6 +49,12 @@ class Settings:
     public_url: str = "http://localhost:8000"
     embed_origins: tuple[str, ...] = ()
     rate_limit_per_minute: int = 20
+    # The staff workspace (/admin).
+    tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.db'}"
+    rasa_token: str | None = None
+    project_dir: Path = PROJECT_ROOT
+    models_dir: Path = PROJECT_ROOT / "models"
+    staff_examples_file: Path = PROJECT_ROOT / "data" / "nlu" / "staff_examples.yml"
 
     @classmethod
     def from_env(
@@ -73,6 +84,15 @@ class Settings:
         if log_level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}")
         web = _web_settings(env)
+        token_file = root / "var" / "rasa_auth_token"  # written by scripts/auth_token
+        token = env.get("RASA_AUTH_TOKEN", "").strip() or (
+            token_file.read_text(encoding="utf-8").strip() if token_file.is_file() else ""
+        )
+        tracker_store_url = env.get(
+            "TRACKER_STORE_URL", f"sqlite:///{root / 'var' / 'conversations.db'}"
+        ).strip()
+        if "://" not in tracker_store_url:
+            raise SettingsError(f"TRACKER_STORE_URL is not a database URL: {tracker_store_url!r}")
         return cls(
             database_url=database_url,
             kb_dir=Path(env.get("KB_DIR", root / "data" / "kb")),
@@ -80,6 +100,13 @@ class Settings:
             spacy_dir=Path(env.get("SPACY_PIPELINE_DIR", root / "var" / "spacy" / "kb")),
             log_level=log_level,
             **web,
+            tracker_store_url=tracker_store_url,
+            rasa_token=token or None,
+            project_dir=root,
+            models_dir=Path(env.get("MODELS_DIR", root / "models")),
+            staff_examples_file=Path(
+                env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
+            ),
         )
 
 

@@ -23,9 +23,11 @@ from starlette.templating import Jinja2Templates
 
 from bot.kb_store import ArticleStore
 from bot.settings import Settings
+from web.admin import admin_routes
+from web.admin.auth import LOGIN_FAILURES, LOGIN_WINDOW
 from web.chat import post_message
 from web.pages import chat_page, print_page, qr_code, topics_page
-from web.ratelimit import RateLimiter
+from web.ratelimit import FailureThrottle, RateLimiter
 from web.security import SecurityHeaders
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +70,7 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
         Route("/topics/{slug}/qr.svg", qr_code, name="qr"),
         Route("/api/message", post_message, methods=["POST"], name="message"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Mount("/admin", routes=admin_routes(), name="admin"),
     ]
     app = Starlette(
         routes=routes,
@@ -79,6 +82,7 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
     app.state.store = store or ArticleStore.from_settings(settings, check=False)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.login_throttle = FailureThrottle(LOGIN_FAILURES, LOGIN_WINDOW)
     return app
 
 

@@ -59,3 +59,51 @@ class RateLimiter:
         self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < idle}
         if len(self._buckets) >= MAX_CLIENTS:
             self._buckets.clear()
+
+
+class FailureThrottle:
+    """Lock a key (a user name, a client address) after too many recent failures.
+
+    Args:
+        max_failures: failures allowed within `window` seconds.
+        window: seconds a failure is remembered.
+        clock: seconds, monotonic; tests pass a fake one.
+    """
+
+    def __init__(
+        self, max_failures: int, window: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, key: str) -> list[float]:
+        cutoff = self.clock() - self.window
+        recent = [t for t in self._failures.get(key, []) if t > cutoff]
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
+        return recent
+
+    def blocked(self, *keys: str) -> int:
+        """Seconds until every key may try again; 0 when none is locked."""
+        waits = [
+            recent[0] + self.window - self.clock()
+            for recent in map(self._recent, keys)
+            if len(recent) >= self.max_failures
+        ]
+        return max(1, round(max(waits))) if waits else 0
+
+    def fail(self, *keys: str) -> None:
+        """Count one failure against each key."""
+        if len(self._failures) >= MAX_CLIENTS:
+            self._failures = {k: v for k in list(self._failures) if (v := self._recent(k))}
+        now = self.clock()
+        for key in keys:
+            self._failures.setdefault(key, []).append(now)
+
+    def clear(self, key: str) -> None:
+        """Forget a key's failures (after it succeeds)."""
+        self._failures.pop(key, None)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bot import staff_models  # noqa: F401  (registers the staff workspace tables)
 from bot.models import Base
 from bot.trial_models import Trial  # noqa: F401  (registers the trial tables)
 
