@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from staff_client import PASSWORD, USERS, sign_in
 from starlette.testclient import TestClient
 
 from bot.accounts import add_user
@@ -15,17 +15,6 @@ from bot.kb_store import ArticleStore
 from bot.settings import Settings
 from scripts.stack import free_port
 from web.app import create_app
-
-PASSWORD = "correct horse battery staple"
-USERS = {"alice": "admin", "rita": "reviewer", "eddie": "editor"}
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    found = _CSRF.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
 
 
 @pytest.fixture
@@ -50,13 +39,14 @@ def admin_settings(tmp_path: Path, settings: Settings) -> Settings:
 @pytest.fixture
 def new_client(
     admin_settings: Settings, store: ArticleStore, staff_users: dict[str, str]
-) -> Iterator[Callable[[], TestClient]]:
-    """Make clients (browsers) of one app; each keeps its own cookies."""
+) -> Iterator[Callable[..., TestClient]]:
+    """Make clients (browsers) of one app; each keeps its own cookies; `address` is the
+    client's IP address as the app sees it."""
     app = create_app(admin_settings, store)
     clients: list[TestClient] = []
 
-    def make() -> TestClient:
-        client = TestClient(app, follow_redirects=False)
+    def make(address: str = "testclient") -> TestClient:
+        client = TestClient(app, follow_redirects=False, client=(address, 50000))
         client.__enter__()
         clients.append(client)
         return client
@@ -64,17 +54,6 @@ def new_client(
     yield make
     for client in clients:
         client.__exit__(None, None, None)
-
-
-def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> TestClient:
-    """Sign `client` in through the real form; fails the test if it does not work."""
-    page = client.get("/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"name": name, "password": password, "csrf_token": csrf_token(page.text)},
-    )
-    assert response.status_code == 303, response.text
-    return client
 
 
 @pytest.fixture
