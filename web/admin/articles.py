@@ -24,6 +24,7 @@ from bot.kb_store import hospital_values, related_titles
 from bot.models import PUBLISHED, Article
 from bot.revisions import (
     STATE_DRAFT,
+    STATE_PUBLISHED,
     STATE_SUBMITTED,
     NotAllowed,
     RevisionError,
@@ -340,10 +341,21 @@ def _history(request: Request, slug: str, error: str | None = None) -> Response:
         if article is None and not history:
             raise HTTPException(404, "There is no article with that name.")
         entries = []
-        previous: dict[str, Any] | None = None
+        previous: ArticleRevision | None = None
+        live: ArticleRevision | None = None  # the last published version so far
         for revision in history:
-            entries.append({"revision": revision, "diffs": diff_fields(previous, revision.fields)})
-            previous = revision.fields
+            # A reviewer judges a submission against what patients see now.
+            against = live if revision.state == STATE_SUBMITTED else previous
+            entries.append(
+                {
+                    "revision": revision,
+                    "against": against.number if against else None,
+                    "diffs": diff_fields(against.fields, revision.fields) if against else [],
+                }
+            )
+            previous = revision
+            if revision.state == STATE_PUBLISHED:
+                live = revision
         context = {
             "slug": slug,
             "title": article.title if article else history[-1].fields.get("title", slug),
