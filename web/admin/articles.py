@@ -68,6 +68,7 @@ NOTICES.update(
 )
 ACTIONS = {"draft": save_draft, "submit": submit, "publish": publish}
 STALE_AFTER = dt.timedelta(days=365)
+RESERVED_SLUGS = ("new", "preview", "export", "import")  # /admin/articles/<these> are pages
 MAX_PREVIEW_BYTES = 100_000
 TEXT_FIELDS = ("slug", "title", "group", "answer", "details", "source", "reviewed_on")
 
@@ -222,6 +223,11 @@ async def _save(request: Request, slug: str | None) -> Response:
         raise HTTPException(400, "Choose Save draft, Submit for review or Publish.")
     fields = fields_from(form)
     target = slug or fields["slug"]
+    if slug is None and target in RESERVED_SLUGS:
+        error = f"{target!r} is the name of a workspace page: choose another slug."
+        return _editor(
+            request, form_values(fields), slug=None, based_on=None, error=error, status=400
+        )
     reason = str(form.get("reason", ""))
     based_on = str(form.get("based_on", ""))
     kwargs: dict[str, Any] = {
