@@ -82,6 +82,41 @@ def cmd_kb_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.kb_transfer import apply_import, files_from_dir, files_from_zip, plan_import
+
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    if args.source.is_dir():
+        files, problems = files_from_dir(args.source), []
+    else:
+        files, problems = files_from_zip(args.source.read_bytes())
+    intents = domain_intents(settings.domain_file)
+    with make_session_factory(engine).begin() as session:  # one transaction: all or nothing
+        if args.apply and not problems:
+            plan = apply_import(session, files, intents, actor=None, role=None)
+        else:
+            plan = plan_import(session, files, intents)
+    for problem in problems + plan.problems:
+        print(problem, file=sys.stderr)
+    for fields in plan.added:
+        print(f"  added: {fields['slug']}")
+    for fields, diffs in plan.changed:
+        print(f"  changed: {fields['slug']} ({', '.join(d.field for d in diffs)})")
+    print(
+        f"{len(plan.added)} to add, {len(plan.changed)} to change, {len(plan.unchanged)} "
+        f"unchanged, {len(plan.left_alone)} in the database but not in the import (left alone)."
+    )
+    if problems or plan.errors:
+        print("Errors found: nothing was applied.", file=sys.stderr)
+        return 1
+    if args.apply:
+        print(f"Applied: {len(plan.added)} added, {len(plan.changed)} changed.")
+    else:
+        print("Nothing was applied; run again with --apply to apply this plan.")
+    return 0
+
+
 def cmd_nlu_build(settings: Settings, args: argparse.Namespace) -> int:
     from bot.kb_terms import build_pipeline, nlu_terms_yaml  # spaCy loads slowly: only here
 
@@ -196,6 +231,10 @@ def parser() -> argparse.ArgumentParser:
     export = kb.add_parser("export", help="write the database's articles as YAML files")
     export.add_argument("dir", type=Path)
     export.set_defaults(run=cmd_kb_export)
+    kb_import = kb.add_parser("import", help="plan (and with --apply, apply) an import")
+    kb_import.add_argument("source", type=Path, metavar="DIR", help="a folder of *.yml or a zip")
+    kb_import.add_argument("--apply", action="store_true", help="apply the plan")
+    kb_import.set_defaults(run=cmd_kb_import)
     nlu = groups.add_parser("nlu", help="NLU data").add_subparsers(dest="cmd", required=True)
     nlu.add_parser(
         "build", help="spaCy pipeline, synonyms and lookups from the KB terms"

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.staff_models import EDITOR
-from web.admin import auth, users
+from web.admin import articles, auth, settings, transfer, users
 from web.admin.common import render, staff_page
 
 
@@ -30,4 +30,25 @@ def admin_routes() -> list[Route]:
         Route("/users", users.users_page, methods=["GET", "POST"], name="users"),
         Route("/users/{name}", users.change_user, methods=["POST"], name="user"),
         Route("/audit", users.audit_page, name="audit"),
+        Route("/articles", articles.articles_page, name="articles"),
+        Route("/articles/new", articles.new_article, methods=["GET", "POST"], name="article_new"),
+        Route("/articles/preview", articles.preview, methods=["POST"], name="article_preview"),
+        Route("/articles/export", transfer.export_kb, name="kb_export"),
+        Route("/articles/import", transfer.import_kb, methods=["GET", "POST"], name="kb_import"),
+        Route("/articles/{slug}", articles.edit_article, methods=["GET", "POST"], name="article"),
+        Route("/articles/{slug}/history", articles.history_page, name="article_history"),
+        Route("/articles/{slug}/review", articles.review, methods=["POST"], name="article_review"),
+        Route(
+            "/articles/{slug}/revert",
+            articles.revert_article,
+            methods=["POST"],
+            name="article_revert",
+        ),
+        Route(
+            "/articles/{slug}/unpublish",
+            articles.unpublish_article,
+            methods=["POST"],
+            name="article_unpublish",
+        ),
+        Route("/settings", settings.settings_page, methods=["GET", "POST"], name="settings"),
     ]

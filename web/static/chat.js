@@ -1,5 +1,6 @@
-// The patient chat widget. No framework, no HTML strings: every message is built with
-// createElement/textContent, so nothing a user or an article says can run as code.
+// The patient chat widget. No framework, no HTML strings: every message is built by
+// chat-render.js with createElement/textContent, so nothing a user or an article says
+// can run as code.
 "use strict";
 
 (function () {
@@ -46,99 +47,9 @@
     }
   }
 
-  // --- rendering: text only, links built as elements ---
-  const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
-
-  function safeUrl(candidate) {
-    try {
-      const url = new URL(candidate);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  function appendText(parent, text) {
-    let last = 0;
-    for (const match of text.matchAll(URL_PATTERN)) {
-      const raw = match[0].replace(/[.,;:!?)\]]+$/, "");
-      const href = safeUrl(raw);
-      if (!href) continue;
-      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      const link = document.createElement("a");
-      link.href = href;
-      link.textContent = raw;
-      link.rel = "noopener noreferrer";
-      link.target = "_blank";
-      const hint = document.createElement("span");
-      hint.className = "visually-hidden";
-      hint.textContent = " (opens in a new tab)";
-      link.appendChild(hint);
-      parent.appendChild(link);
-      last = match.index + raw.length;
-    }
-    parent.appendChild(document.createTextNode(text.slice(last)));
-  }
-
-  function paragraphs(parent, text) {
-    for (const part of String(text).split(/\n{2,}/)) {
-      const p = document.createElement("p");
-      appendText(p, part);
-      parent.appendChild(p);
-    }
-  }
-
-  function label(text) {
-    const span = document.createElement("span");
-    span.className = "visually-hidden";
-    span.textContent = text;
-    return span;
-  }
-
+  // --- rendering: the shared message builder (chat-render.js, also the editor's preview) ---
   function renderEntry(entry) {
-    const item = document.createElement("div");
-    item.className = "msg msg-" + entry.kind;
-    if (entry.kind === "user") {
-      item.appendChild(label("You said: "));
-      paragraphs(item, entry.text);
-    } else if (entry.kind === "bot") {
-      if (entry.urgent) {
-        item.classList.add("msg-urgent");
-        item.setAttribute("role", "alert");
-        const flag = document.createElement("p");
-        flag.className = "urgent-flag";
-        flag.textContent = "Important";
-        item.appendChild(flag);
-      } else {
-        item.appendChild(label("Assistant: "));
-      }
-      paragraphs(item, entry.text);
-      if (entry.source_line) {
-        const source = document.createElement("p");
-        source.className = "source";
-        source.textContent = entry.source_line;
-        item.appendChild(source);
-      }
-      if (Array.isArray(entry.buttons) && entry.buttons.length) {
-        const group = document.createElement("div");
-        group.className = "choices";
-        group.setAttribute("role", "group");
-        group.setAttribute("aria-label", "Related topics");
-        for (const button of entry.buttons) {
-          const choice = document.createElement("button");
-          choice.type = "button";
-          choice.className = "choice";
-          choice.textContent = button.title;
-          choice.addEventListener("click", () => send(button.payload, button.title));
-          group.appendChild(choice);
-        }
-        item.appendChild(group);
-      }
-    } else {
-      // "note" (a polite remark of the page) or "error" (the assistant could not answer)
-      if (entry.kind === "error") item.setAttribute("role", "alert");
-      paragraphs(item, entry.text);
-    }
+    const item = window.ChatRender.renderMessage(entry, send);
     log.appendChild(item);
     return item;
   }

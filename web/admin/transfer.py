@@ -1,0 +1,99 @@
+"""Export the knowledge base as a zip of `data/kb/` files; import one after a preview.
+
+The upload is checked and planned; the confirm form carries the same files (base64
+in a hidden field, so nothing is stored between the two steps), and they are checked
+again before anything is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import io
+import zipfile
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.kb_files import Problem
+from bot.kb_transfer import MAX_FILE_BYTES, apply_import, export_zip, files_from_zip, plan_import
+from bot.revisions import NotAllowed
+from bot.staff_models import EDITOR, REVIEWER
+from web.admin.articles import known_intents
+from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
+
+NOTICES.update({"imported": "The import was applied. The assistant uses it from its next answer."})
+
+
+@staff_page(EDITOR)
+async def export_kb(request: Request) -> Response:
+    """GET: every article as `<slug>.yml` in a zip (what the assistant answers from)."""
+    with session_factory(request)() as session:
+        data = export_zip(session)
+    name = f"knowledge-base-{dt.date.today().isoformat()}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+async def _uploaded(request: Request) -> tuple[dict[str, bytes], list[Problem]]:
+    """The files of the upload (a zip or .yml files) or of the confirm form."""
+    form = await read_form(request)
+    carried = form.get("carried")
+    if isinstance(carried, str) and carried:
+        try:
+            return files_from_zip(base64.b64decode(carried, validate=True))
+        except (binascii.Error, ValueError):
+            return {}, [Problem("upload", "was damaged on the way: upload it again")]
+    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    if not uploads:
+        return {}, [Problem("upload", "is empty: choose a zip or .yml files")]
+    if len(uploads) == 1 and uploads[0].filename.lower().endswith(".zip"):
+        return files_from_zip(await uploads[0].read())
+    files: dict[str, bytes] = {}
+    for upload in uploads:
+        files[upload.filename.rsplit("/", 1)[-1]] = await upload.read(MAX_FILE_BYTES + 1)
+    return files, []
+
+
+@staff_page(REVIEWER)
+async def import_kb(request: Request) -> Response:
+    """GET: the upload form; POST: show the plan, or apply it when confirmed."""
+    if request.method == "GET":
+        return render(request, "admin/import.html", {"plan": None})
+    staff = request.state.staff
+    form = await read_form(request)
+    files, problems = await _uploaded(request)
+    intents = known_intents(request)
+    if form.get("confirm") == "yes" and not problems:
+        try:
+            with session_factory(request).begin() as session:
+                plan = apply_import(session, files, intents, actor=staff.name, role=staff.role)
+        except NotAllowed as refused:
+            raise HTTPException(403, str(refused)) from refused
+        if not plan.errors:
+            return redirect(request, "admin:articles", "imported")
+    else:
+        with session_factory(request)() as session:
+            plan = plan_import(session, files, intents)
+    plan.problems[:0] = problems
+    carried = base64.b64encode(_zip(files)).decode() if files and not plan.errors else ""
+    return render(
+        request,
+        "admin/import.html",
+        {"plan": plan, "carried": carried},
+        status=400 if plan.errors else 200,
+    )
