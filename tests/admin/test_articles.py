@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Callable
 
@@ -11,6 +10,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from staff_client import csrf_token
 from starlette.testclient import TestClient
 
 from bot.kb_store import ArticleStore
@@ -19,14 +19,7 @@ from bot.revisions import publish
 from bot.staff_models import ArticleRevision, AuditEvent
 
 SLUG = "car-t-cells"
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')  # as tests/admin/conftest.py reads it
 NEW_ANSWER = "CAR-T cells are your own immune cells, changed in a lab to find the cancer."
-
-
-def csrf_token(html: str) -> str:
-    found = _CSRF.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
 
 
 def editor_form(client: TestClient, slug: str = SLUG, **changes: str) -> dict[str, str]:
