@@ -39,8 +39,10 @@ _YEAR = r"(?:\d{4}|'?\d{2})"
 _DATE = re.compile(
     rf"\b(?:\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}(?![/.-]?\d)"  # 2024-03-12
     rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}(?![/.-]?\d)"  # 12/03/2024, 12.03.24
-    rf"|{_DAY}\s{{1,3}}(?:of\s{{1,3}}|de\s{{1,3}})?(?:{_MONTHS})\b\.?(?:,?\s{{1,3}}{_YEAR}\b)?"  # 3rd of May, 12 mars 2024
-    rf"|(?:{_MONTHS})\b\.?\s{{1,3}}{_DAY}(?:,?\s{{1,3}}\d{{4}})?\b(?!\s?(?:mg|ml|g|kg|%))"  # March 12th
+    # 3rd of May, 12 mars 2024
+    rf"|{_DAY}\s{{1,3}}(?:of\s{{1,3}}|de\s{{1,3}})?(?:{_MONTHS})\b\.?(?:,?\s{{1,3}}{_YEAR}\b)?"
+    # March 12th (not "may 200 mg")
+    rf"|(?:{_MONTHS})\b\.?\s{{1,3}}{_DAY}(?:,?\s{{1,3}}\d{{4}})?\b(?!\s?(?:mg|ml|g|kg|%))"
     rf"|(?:{_MONTHS})\b\s{{1,3}}\d{{4}}\b"  # March 2024
     rf"|(?<=\bthe\s)\d{{1,2}}(?:st|nd|rd|th)\b(?!\s+(?:cycle|dose|infusion|time|line|week))"
     rf")",
@@ -56,8 +58,8 @@ _NIR = re.compile(
 _PHONE = re.compile(
     r"(?:\+|\b00)\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,5}\b"  # +33 1 .., +44
     r"|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}\b"  # (555) 123-4567
-    r"|\b0\d(?:[\s.-]?\d{2}){4}\b"  # 01 23 45 67 89
-    r"|\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b"  # 555-123-4567
+    r"|\b0\d(?:[\s.-]?\d{2}){4}\b(?![\s.-]?\d)"  # 01 23 45 67 89
+    r"|\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b(?![\s.-]?\d)"  # 555-123-4567
 )
 # Any other run of digits and separators with 8 or more digits (a phone number or an ID).
 _DIGIT_RUN = re.compile(r"\b\d[\d\s.-]{6,}\d\b")
