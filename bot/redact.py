@@ -157,6 +157,11 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(frozenset(known), frozenset(common), frozenset(frequent))
 
 
+def function_words() -> frozenset[str]:
+    """The most frequent lowercase English words ("the", "how", "does"): never content."""
+    return _vocabulary().function
+
+
 def redact(text: str, keep: Iterable[str] = ()) -> str:
     """Return `text` with personal data replaced by placeholders.
 
