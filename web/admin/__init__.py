@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from bot.staff_models import EDITOR
 from web.admin import auth, users
+from web.admin import inbox as inbox_pages
 from web.admin.common import render, staff_page
 
 
@@ -30,4 +31,7 @@ def admin_routes() -> list[Route]:
         Route("/users", users.users_page, methods=["GET", "POST"], name="users"),
         Route("/users/{name}", users.change_user, methods=["POST"], name="user"),
         Route("/audit", users.audit_page, name="audit"),
+        Route("/inbox", inbox_pages.inbox_page, name="inbox"),
+        Route("/inbox/sync", inbox_pages.sync_inbox, methods=["POST"], name="inbox-sync"),
+        Route("/inbox/act", inbox_pages.act_on_items, methods=["POST"], name="inbox-act"),
     ]
