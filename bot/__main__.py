@@ -13,11 +13,13 @@ import yaml
 from bot.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
+from bot.inbox import REASONS, TrackerStoreUnavailable, open_groups, sync
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import export_articles, hospital_values, load_articles
 from bot.models import HospitalSetting
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.staff_models import ROLES
+from bot.training_examples import write_examples_file
 from bot.trial_finder import tagger_from
 from bot.trials_import import ImportReport, import_studies, read_studies
 
@@ -214,6 +216,43 @@ def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inbox(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    factory = make_session_factory(engine)
+    if args.cmd == "sync":
+        try:
+            with factory.begin() as session:
+                report = sync(session, settings.tracker_store_url)
+        except TrackerStoreUnavailable as error:
+            print(f"Error: {error}", file=sys.stderr)
+            return 1
+        print(
+            f"Read {report.events_read} events: {report.added} new messages in the inbox, "
+            f"{report.repeated} repeats of messages already there."
+        )
+        return 0
+    with factory() as session:
+        groups = open_groups(session, args.reason)
+        for number, group in enumerate(groups, 1):
+            reasons = ", ".join(REASONS[r] for r in group.reasons)
+            print(f"{number}. {group.count} time(s), {reasons}")
+            for item in group.items:
+                guess = f"{item.intent} {item.confidence:.2f}" if item.confidence else "-"
+                print(f"   #{item.id} x{item.count} [{guess}] {item.text}")
+    print(f"{len(groups)} group(s) of open messages.")
+    return 0
+
+
+def cmd_nlu_examples(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    with make_session_factory(engine)() as session:
+        count = write_examples_file(session, settings.staff_examples_file)
+    print(f"Wrote {count} staff example(s) to {settings.staff_examples_file}.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """Build the argument parser."""
     root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -239,6 +278,9 @@ def parser() -> argparse.ArgumentParser:
     nlu.add_parser(
         "build", help="spaCy pipeline, synonyms and lookups from the KB terms"
     ).set_defaults(run=cmd_nlu_build)
+    nlu.add_parser(
+        "examples", help="write the examples staff added to STAFF_EXAMPLES_FILE"
+    ).set_defaults(run=cmd_nlu_examples)
     trials = groups.add_parser("trials", help="clinical trials").add_subparsers(
         dest="cmd", required=True
     )
@@ -264,6 +306,12 @@ def parser() -> argparse.ArgumentParser:
         user_cmds.add_parser(name, help=help_).add_argument("name")
     user_cmds.add_parser("list", help="every user and role")
     users.set_defaults(run=cmd_users)
+    inbox = groups.add_parser("inbox", help="messages the assistant did not answer well")
+    inbox_cmds = inbox.add_subparsers(dest="cmd", required=True)
+    inbox_cmds.add_parser("sync", help="read new messages from Rasa's tracker store")
+    listing = inbox_cmds.add_parser("list", help="open messages, near-duplicates together")
+    listing.add_argument("--reason", choices=sorted(REASONS))
+    inbox.set_defaults(run=cmd_inbox)
     return root
 
 

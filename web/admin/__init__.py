@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.staff_models import EDITOR
-from web.admin import articles, auth, settings, transfer, users
+from web.admin import articles, auth, inbox, settings, transfer, users
 from web.admin.common import render, staff_page
 
 
@@ -51,4 +51,7 @@ def admin_routes() -> list[Route]:
             name="article_unpublish",
         ),
         Route("/settings", settings.settings_page, methods=["GET", "POST"], name="settings"),
+        Route("/inbox", inbox.inbox_page, name="inbox"),
+        Route("/inbox/sync", inbox.sync_inbox, methods=["POST"], name="inbox_sync"),
+        Route("/inbox/act", inbox.act_on_items, methods=["POST"], name="inbox_act"),
     ]
