@@ -8,8 +8,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
 from bot.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
@@ -19,19 +17,12 @@ from bot.kb_store import export_articles, hospital_values, load_articles
 from bot.models import HospitalSetting
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.staff_models import ROLES
+from bot.topics import domain_intents
 from bot.training_examples import write_examples_file
 from bot.trial_finder import tagger_from
 from bot.trials_import import ImportReport, import_studies, read_studies
 
 NLU_TERMS_FILE = PROJECT_ROOT / "data" / "nlu" / "kb_terms.yml"
-
-
-def domain_intents(domain_file: Path) -> list[str] | None:
-    """Return the intents the Rasa domain declares, or None if there is no domain."""
-    if not domain_file.exists():
-        return None
-    intents = (yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}).get("intents", [])
-    return [i if isinstance(i, str) else next(iter(i)) for i in intents]
 
 
 def _read_checked(settings: Settings, kb_dir: Path | None) -> KnowledgeBase | None:

@@ -7,6 +7,10 @@ here and nowhere else.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 GROUPS: dict[str, tuple[str, ...]] = {
     "about": (
         "immunotherapy-basics",
@@ -110,3 +114,11 @@ def slug_for_intent(intent: str | None) -> str | None:
     if intent.startswith("ask_"):
         return intent[len("ask_") :].replace("_", "-")
     return None
+
+
+def domain_intents(domain_file: Path) -> list[str] | None:
+    """Return the intents the Rasa domain declares, or None if there is no domain."""
+    if not domain_file.exists():
+        return None
+    intents = (yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}).get("intents", [])
+    return [i if isinstance(i, str) else next(iter(i)) for i in intents]

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from staff_client import csrf_token
 from starlette.testclient import TestClient
 
 from bot.settings import Settings
 from bot.staff_models import AuditEvent, InboxItem
 from bot.training_examples import write_examples_file
-
-
-def csrf_token(html: str) -> str:
-    """The page's CSRF token (tests/admin/conftest.py has the same; it is not importable)."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SADeprecationWarning
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.__main__ import domain_intents
 from bot.inbox import (
     LOW_CONFIDENCE,
     LOW_CONFIDENCE_BELOW,
@@ -34,6 +33,7 @@ from bot.inbox import (
 from bot.kb_store import ArticleStore
 from bot.settings import PROJECT_ROOT
 from bot.staff_models import AuditEvent, InboxCursor, InboxItem, TrainingExample
+from bot.topics import domain_intents
 
 # Rasa 3.6's tracker store is written in legacy SQLAlchemy: its warnings are not ours
 # (`make test` turns SQLAlchemy 2.0 warnings into errors for our code).

@@ -11,12 +11,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.__main__ import domain_intents, main
+from bot.__main__ import main
 from bot.kb_store import ArticleStore
 from bot.kb_transfer import apply_import, export_zip, files_from_zip, plan_import
 from bot.revisions import NotAllowed, revisions
 from bot.settings import PROJECT_ROOT
 from bot.staff_models import AuditEvent
+from bot.topics import domain_intents
 
 INTENTS = domain_intents(PROJECT_ROOT / "domain.yml")
 

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.__main__ import domain_intents
 from bot.kb_store import ArticleStore
 from bot.models import DRAFT, Article
 from bot.revisions import (
@@ -31,6 +30,7 @@ from bot.revisions import (
 )
 from bot.settings import PROJECT_ROOT
 from bot.staff_models import AuditEvent
+from bot.topics import domain_intents
 
 INTENTS = domain_intents(PROJECT_ROOT / "domain.yml")
 SLUG = "car-t-cells"

@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.__main__ import domain_intents
 from bot.answers import render as render_answer
 from bot.kb_files import ENTITY_KINDS
 from bot.kb_store import hospital_values, related_titles
@@ -45,7 +44,7 @@ from bot.revisions import (
     working_fields,
 )
 from bot.staff_models import EDITOR, REVIEWER, ArticleRevision
-from bot.topics import GROUPS, REQUIRED_SLUGS
+from bot.topics import GROUPS, REQUIRED_SLUGS, domain_intents
 from web.admin.common import (
     NOTICES,
     read_form,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.__main__ import domain_intents
 from bot.inbox import (
     REASONS,
     InboxError,
@@ -18,7 +17,7 @@ from bot.inbox import (
 )
 from bot.kb_store import published_articles
 from bot.staff_models import EDITOR
-from bot.topics import intent_for_slug, slug_for_intent
+from bot.topics import domain_intents, intent_for_slug, slug_for_intent
 from bot.training_examples import ExampleError, list_examples
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
 
