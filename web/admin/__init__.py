@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from bot.staff_models import EDITOR
 from web.admin import auth, users
+from web.admin import deploy as model_deploy
 from web.admin.common import render, staff_page
 
 
@@ -30,4 +31,9 @@ def admin_routes() -> list[Route]:
         Route("/users", users.users_page, methods=["GET", "POST"], name="users"),
         Route("/users/{name}", users.change_user, methods=["POST"], name="user"),
         Route("/audit", users.audit_page, name="audit"),
+        Route("/models", model_deploy.models_page, name="models"),
+        Route("/models/train", model_deploy.train_and_deploy, methods=["POST"], name="model_train"),
+        Route("/models/rollback", model_deploy.roll_back, methods=["POST"], name="model_rollback"),
+        Route("/models/runs/{run_id:int}", model_deploy.run_page, name="model_run"),
+        Route("/models/runs/{run_id:int}/status", model_deploy.run_status, name="model_run_status"),
     ]
