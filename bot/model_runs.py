@@ -118,7 +118,7 @@ def begin_run(
     lock = take_lock(models_dir)
     if lock is None:
         busy = unfinished_run(session)
-        who = f" by {busy.started_by or 'the command line'}" if busy else ""
+        who = f" (started by {busy.started_by or 'the command line'})" if busy else ""
         raise RunRefused(
             f"Another training or rollback is running{who}. Wait for it to finish, then try again."
         )

@@ -20,7 +20,6 @@ from bot.staff_models import ModelRun, TrainingExample
 from scripts.stack import copy_project
 
 
-
 @pytest.fixture
 def admin_settings(admin_settings: Settings, tmp_path: Path) -> Settings:
     project = tmp_path / "project"
@@ -120,7 +119,7 @@ def test_a_second_start_is_refused_with_a_clear_message(
         assert "A train is running, started by alice" in page.text
         response = rita.post("/admin/models/train", data={"csrf_token": csrf_token(page.text)})
         assert response.status_code == 409
-        assert "Another training or rollback is running by alice" in response.text
+        assert "Another training or rollback is running (started by alice)" in response.text
     finally:
         lock.release()
     assert [r.state for r in runs(session_factory)] == ["running"]

@@ -141,7 +141,7 @@ def test_a_second_run_is_refused_while_one_works(
 ) -> None:
     job = start_training(session_factory, deploy_settings, "rita")
     try:
-        with pytest.raises(RunRefused, match="running by rita"):
+        with pytest.raises(RunRefused, match=r"running \(started by rita\)"):
             start_training(session_factory, deploy_settings, "alice")
         add_run(session_factory, deploy_settings.models_dir, "run-a.tar.gz")
         add_run(session_factory, deploy_settings.models_dir, "run-b.tar.gz")
