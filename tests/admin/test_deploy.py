@@ -72,7 +72,9 @@ def test_history_shows_each_run_its_tests_and_the_live_model(
                 test_results={"stories_current": True, "passed": False, "stories_failed": 2},
             )
         )
-    page = signed_in("rita").get("/admin/models")
+    rita = signed_in("rita")
+    assert 'href="/admin/models">Train and deploy</a>' in rita.get("/admin/").text
+    page = rita.get("/admin/models")
     assert page.status_code == 200
     assert page.template.name == "admin/models.html"  # type: ignore[attr-defined]
     html = page.text
@@ -87,7 +89,9 @@ def test_an_editor_cannot_see_start_or_roll_back(
     signed_in: Callable[[str], TestClient], session_factory: sessionmaker[Session]
 ) -> None:
     eddie = signed_in("eddie")
-    token = csrf_token(eddie.get("/admin/").text)
+    home = eddie.get("/admin/").text
+    assert "/admin/models" not in home
+    token = csrf_token(home)
     assert eddie.get("/admin/models").status_code == 403
     for action in ("train", "rollback"):
         response = eddie.post(f"/admin/models/{action}", data={"csrf_token": token})
