@@ -263,3 +263,32 @@ def test_cli_history_lists_runs_and_the_live_model(
     monkeypatch.setenv("RASA_AUTH_TOKEN", "secret-token")
     assert main(["model", "rollback"]) == 1
     assert "no earlier model" in capsys.readouterr().err
+
+
+def test_cli_deploy_prints_the_stages_and_fails_with_the_reason(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rasa: FakeRasa,
+) -> None:
+    with session_factory.begin() as session:
+        session.add(TrainingExample(text="where can I park my car", intent="parking", added_by="x"))
+    examples = tmp_path / "staff_examples.yml"  # outside data/nlu: passed to Rasa as --data
+    for name, value in {
+        "DATABASE_URL": settings.database_url,
+        "MODELS_DIR": str(tmp_path / "models"),
+        "STAFF_EXAMPLES_FILE": str(examples),
+        "RASA_AUTH_TOKEN": "secret-token",
+        "RASA_URL": rasa.url,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    assert main(["model", "deploy"]) == 1
+
+    out = capsys.readouterr().out
+    assert "examples: passed" in out and "validate: started" in out
+    assert "Failed at the validate stage: The training data has problems" in out
+    assert "intent: parking" in examples.read_text()
+    assert rasa.requests == []
