@@ -28,6 +28,7 @@
     field("run-elapsed").textContent = String(status.elapsed);
     field("run-progress").value = status.percent;
     field("run-progress").textContent = status.percent + "%";
+    field("run-percent").textContent = String(status.percent);
     field("run-tests").textContent = testsText(status.test_results);
     const log = field("run-log");
     const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
