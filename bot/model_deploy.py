@@ -270,7 +270,8 @@ class Job:
                 detail["error"] = error
                 if self.echo is not None:
                     self.echo(f"Failed at the {run.stage} stage: {error}")
-            record(session, None, f"model.{self.kind}.{state}", f"run {self.run_id}", detail)
+            actor = run.started_by  # the outcome of what they started
+            record(session, actor, f"model.{self.kind}.{state}", f"run {self.run_id}", detail)
         return state
 
 

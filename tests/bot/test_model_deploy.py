@@ -128,8 +128,8 @@ def test_validation_failure_stops_before_training_and_never_deploys(
         assert run.model_path is None and run.deployed_at is None
         assert "parking" in run.log_tail  # the reason is visible...
         assert "where can I park my car" not in run.log_tail  # ...the message is not
-        actions = [e.action for e in recent_events(session)]
-    assert actions[:2] == ["model.train.failed", "model.train.start"]
+        events = [(e.actor, e.action) for e in recent_events(session)]
+    assert events[:2] == [("rita", "model.train.failed"), ("rita", "model.train.start")]
     assert "- where can I park my car" in deploy_settings.staff_examples_file.read_text()
     assert not list((deploy_settings.models_dir / "runs").glob("*.tar.gz"))
     assert not [r for r in rasa.requests if r[0] == "PUT"]
