@@ -9,6 +9,7 @@ model. Progress (stage, last log lines) is written to the run's row as it goes.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -52,6 +53,19 @@ SAVE_EVERY = 2.0  # seconds between progress writes to the database
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
 _BAR = re.compile(r"^(.{0,60}?):\s+\d+%\|")  # a tqdm progress bar: "Epochs:  40%|####  |"
+
+
+_children: set[subprocess.Popen[bytes]] = set()
+
+
+@atexit.register
+def _stop_children() -> None:
+    """When this process exits (web app restarted, Ctrl-C), stop the rasa it started.
+
+    Its run then counts as stale; an orphaned `rasa train` would only waste the CPU.
+    """
+    for process in list(_children):
+        process.terminate()
 
 
 class StageFailed(RuntimeError):
@@ -137,6 +151,7 @@ class Job:
         )
         timer = threading.Timer(STAGE_TIMEOUT.get(stage, 600), process.kill)
         timer.start()
+        _children.add(process)
         try:
             assert process.stdout is not None
             pending = b""
@@ -148,6 +163,9 @@ class Job:
             return process.wait()
         finally:
             timer.cancel()
+            if process.poll() is None:  # interrupted (Ctrl-C): leave no rasa running
+                process.terminate()
+            _children.discard(process)
 
     def _stage(self, name: str, work: Callable[[], None]) -> None:
         self._say(f"{name}: started")
