@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -280,3 +281,22 @@ def running_web_app(
         yield WebApp(url, process, log)
     finally:
         _stop(process)
+
+
+def copy_project(dest: Path, project: Path = ROOT) -> Path:
+    """Make a Rasa project folder at `dest` that training can write into freely.
+
+    The training data, tests and scripts are copied; the code and the built spaCy
+    pipeline are linked (read only). Rasa's training cache (`.rasa/`) is shared with
+    `project`, so training there reuses what `make train` already computed.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("domain.yml", "config.yml"):
+        shutil.copy2(project / name, dest / name)
+    for name in ("data/nlu", "data/stories", "tests/stories", "tests/data", "scripts"):
+        shutil.copytree(project / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "var").mkdir(exist_ok=True)
+    (project / ".rasa").mkdir(exist_ok=True)
+    for name in ("bot", "rasa_ext", "actions", "var/spacy", ".rasa"):
+        (dest / name).symlink_to(project / name)
+    return dest

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.staff_models import EDITOR
-from web.admin import articles, auth, inbox, settings, transfer, users
+from web.admin import articles, auth, deploy, inbox, settings, transfer, users
 from web.admin.common import render, staff_page
 
 
@@ -54,4 +54,9 @@ def admin_routes() -> list[Route]:
         Route("/inbox", inbox.inbox_page, name="inbox"),
         Route("/inbox/sync", inbox.sync_inbox, methods=["POST"], name="inbox_sync"),
         Route("/inbox/act", inbox.act_on_items, methods=["POST"], name="inbox_act"),
+        Route("/models", deploy.models_page, name="models"),
+        Route("/models/train", deploy.train_and_deploy, methods=["POST"], name="model_train"),
+        Route("/models/rollback", deploy.roll_back, methods=["POST"], name="model_rollback"),
+        Route("/models/runs/{run_id:int}", deploy.run_page, name="model_run"),
+        Route("/models/runs/{run_id:int}/status", deploy.run_status, name="model_run_status"),
     ]
