@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
@@ -23,6 +25,13 @@ from bot.trial_finder import tagger_from
 from bot.trials_import import ImportReport, import_studies, read_studies
 
 NLU_TERMS_FILE = PROJECT_ROOT / "data" / "nlu" / "kb_terms.yml"
+
+
+def _migrated_sessions(settings: Settings) -> sessionmaker[Session]:
+    """The session factory of the configured database, failing unless it is migrated."""
+    engine = make_engine(settings.database_url)
+    check_schema(engine)
+    return make_session_factory(engine)
 
 
 def _read_checked(settings: Settings, kb_dir: Path | None) -> KnowledgeBase | None:
@@ -53,9 +62,7 @@ def cmd_kb_load(settings: Settings, args: argparse.Namespace) -> int:
     kb = _read_checked(settings, args.dir)
     if kb is None:
         return 1
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    with make_session_factory(engine).begin() as session:  # one transaction: all or nothing
+    with _migrated_sessions(settings).begin() as session:  # one transaction: all or nothing
         report = load_articles(session, kb.articles)
     print(
         f"Added {len(report.added)}, unchanged {len(report.unchanged)}, "
@@ -67,9 +74,7 @@ def cmd_kb_load(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_kb_export(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    with make_session_factory(engine)() as session:
+    with _migrated_sessions(settings)() as session:
         paths = export_articles(session, args.dir)
     print(f"Wrote {len(paths)} articles to {args.dir}.")
     return 0
@@ -78,14 +83,13 @@ def cmd_kb_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_kb_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.kb_transfer import apply_import, files_from_dir, files_from_zip, plan_import
 
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
+    factory = _migrated_sessions(settings)
     if args.source.is_dir():
         files, problems = files_from_dir(args.source), []
     else:
         files, problems = files_from_zip(args.source.read_bytes())
     intents = domain_intents(settings.domain_file)
-    with make_session_factory(engine).begin() as session:  # one transaction: all or nothing
+    with factory.begin() as session:  # one transaction: all or nothing
         if args.apply and not problems:
             plan = apply_import(session, files, intents, actor=None, role=None)
         else:
@@ -126,9 +130,7 @@ def cmd_nlu_build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_trials_import(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    factory = make_session_factory(engine)
+    factory = _migrated_sessions(settings)
     totals = ImportReport()
     for path in args.paths:
         with factory.begin() as session:  # one transaction per file
@@ -150,9 +152,7 @@ def cmd_trials_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    factory = make_session_factory(engine)
+    factory = _migrated_sessions(settings)
     if args.key is not None:
         if args.key not in HOSPITAL_DEFAULTS:
             print(
@@ -174,9 +174,7 @@ def cmd_model(settings: Settings, args: argparse.Namespace) -> int:
     from bot.model_runs import RunRefused, aware, history, live_run, settle_stale_runs
     from bot.rasa_server import RasaServerError
 
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    factory = make_session_factory(engine)
+    factory = _migrated_sessions(settings)
     if args.cmd == "history":
         with factory.begin() as session:
             settle_stale_runs(session, settings.models_dir)
@@ -214,9 +212,7 @@ def _read_password() -> str:
 
 
 def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    factory = make_session_factory(engine)
+    factory = _migrated_sessions(settings)
     try:
         with factory.begin() as session:
             if args.cmd == "add":
@@ -242,9 +238,7 @@ def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_inbox(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    factory = make_session_factory(engine)
+    factory = _migrated_sessions(settings)
     if args.cmd == "sync":
         try:
             with factory.begin() as session:
@@ -270,9 +264,7 @@ def cmd_inbox(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_nlu_examples(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    check_schema(engine)
-    with make_session_factory(engine)() as session:
+    with _migrated_sessions(settings)() as session:
         count = write_examples_file(session, settings.staff_examples_file)
     print(f"Wrote {count} staff example(s) to {settings.staff_examples_file}.")
     return 0

@@ -20,16 +20,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.article_diff import FieldDiff, diff_fields
 from bot.audit import record
 from bot.kb_files import Problem, dump_article, read_article_file
 from bot.models import Article, article_fields
 from bot.revisions import (
     STATE_PUBLISHED,
-    FieldDiff,
     add_revision,
     apply_fields,
     article_row_fields,
-    diff_fields,
     require,
     set_problems,
     to_stored,

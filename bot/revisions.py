@@ -10,7 +10,6 @@ the web pages (`role=None` means the command line, run by an operator).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,18 +43,6 @@ STATE_REJECTED = "rejected"
 BASELINE_AUTHOR = "starter knowledge base"
 BASELINE_REASON = "Content before its first edit in the staff workspace"
 MAX_REASON_CHARS = 1000
-# The fields shown in diffs, in the order of the files.
-DIFF_FIELDS = (
-    "title",
-    "group",
-    "answer",
-    "details",
-    "related",
-    "terms",
-    "source",
-    "reviewed_on",
-    "status",
-)
 
 
 class RevisionError(ValueError):
@@ -342,6 +329,35 @@ def _check_slug_free(session: Session, slug: str, based_on: int | None) -> None:
         raise RevisionError(f"An article named {slug!r} already exists: open it to edit it.")
 
 
+def _edit(
+    session: Session,
+    slug: str,
+    fields: Mapping[str, Any],
+    reason: str,
+    *,
+    state: str,
+    action: str,
+    actor: str | None,
+    based_on: int | None,
+    new: bool,
+    refusal: str | None = None,
+    known_intents: Iterable[str] | None = None,
+) -> ArticleRevision:
+    """Add an edit as a revision in `state`; with `refusal`, only if `kb check` passes."""
+    reason = _reason(reason)
+    slug = _slug(slug)
+    if new:
+        _check_slug_free(session, slug, None)
+    stored = _normalise(slug, fields, PUBLISHED)
+    if refusal is not None:
+        _refuse_if_errors(check_article(session, stored, known_intents), refusal)
+    revision = add_revision(session, slug, stored, state, actor, reason, based_on)
+    if state == STATE_PUBLISHED:
+        apply_fields(session, stored)
+    record(session, actor, action, slug, {"revision": revision.number})
+    return revision
+
+
 def save_draft(
     session: Session,
     slug: str,
@@ -366,15 +382,17 @@ def save_draft(
         new: the editor creates a new article (its slug must be free).
     """
     require(role, EDITOR)
-    reason = _reason(reason)
-    slug = _slug(slug)
-    if new:
-        _check_slug_free(session, slug, None)
-    revision = add_revision(
-        session, slug, _normalise(slug, fields, PUBLISHED), STATE_DRAFT, actor, reason, based_on
+    return _edit(
+        session,
+        slug,
+        fields,
+        reason,
+        state=STATE_DRAFT,
+        action="article.draft",
+        actor=actor,
+        based_on=based_on,
+        new=new,
     )
-    record(session, actor, "article.draft", slug, {"revision": revision.number})
-    return revision
 
 
 def submit(
@@ -391,15 +409,19 @@ def submit(
 ) -> ArticleRevision:
     """Submit an edit for review; refused while `kb check` finds errors in it."""
     require(role, EDITOR)
-    reason = _reason(reason)
-    slug = _slug(slug)
-    if new:
-        _check_slug_free(session, slug, None)
-    stored = _normalise(slug, fields, PUBLISHED)
-    _refuse_if_errors(check_article(session, stored, known_intents), "Not submitted")
-    revision = add_revision(session, slug, stored, STATE_SUBMITTED, actor, reason, based_on)
-    record(session, actor, "article.submit", slug, {"revision": revision.number})
-    return revision
+    return _edit(
+        session,
+        slug,
+        fields,
+        reason,
+        state=STATE_SUBMITTED,
+        action="article.submit",
+        actor=actor,
+        based_on=based_on,
+        new=new,
+        refusal="Not submitted",
+        known_intents=known_intents,
+    )
 
 
 def publish(
@@ -416,16 +438,19 @@ def publish(
 ) -> ArticleRevision:
     """Publish an edit now (reviewer): checked, then written to the live article."""
     require(role, REVIEWER)
-    reason = _reason(reason)
-    slug = _slug(slug)
-    if new:
-        _check_slug_free(session, slug, None)
-    stored = _normalise(slug, fields, PUBLISHED)
-    _refuse_if_errors(check_article(session, stored, known_intents), "Not published")
-    revision = add_revision(session, slug, stored, STATE_PUBLISHED, actor, reason, based_on)
-    apply_fields(session, stored)
-    record(session, actor, "article.publish", slug, {"revision": revision.number})
-    return revision
+    return _edit(
+        session,
+        slug,
+        fields,
+        reason,
+        state=STATE_PUBLISHED,
+        action="article.publish",
+        actor=actor,
+        based_on=based_on,
+        new=new,
+        refusal="Not published",
+        known_intents=known_intents,
+    )
 
 
 def approve(
@@ -556,70 +581,12 @@ def _slug(slug: str) -> str:
     return slug
 
 
-# --- diff ---
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    """How one field changed: (op, text) pieces, op being equal, insert or delete."""
-
-    field: str
-    pieces: tuple[tuple[str, str], ...]
-
-
-def field_text(value: Any) -> str:
-    """A field's value as text for a diff (lists comma-separated, terms one kind a line)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return "\n".join(f"{k}: {', '.join(map(str, v))}" for k, v in value.items())
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-_TOKEN = re.compile(r"\w[\w'-]*|\s+|[^\w\s]")
-
-
-def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
-    """A word-level diff of two texts (words, spaces and punctuation are the units)."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    pieces: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            pieces.append(("equal", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(("delete", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("insert", "".join(b[j1:j2])))
-    return tuple(pieces)
-
-
-def diff_fields(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[FieldDiff]:
-    """The fields that differ between two versions, each as a word-level diff."""
-    old = old or {}
-    diffs = []
-    for name in DIFF_FIELDS:
-        if old.get(name) in (None, "", [], {}) and new.get(name) in (None, "", [], {}):
-            continue
-        if old.get(name) == new.get(name):
-            continue  # equal values (terms in another order are the same terms)
-        before, after = field_text(old.get(name)), field_text(new.get(name))
-        diffs.append(FieldDiff(name, word_diff(before, after)))
-    return diffs
-
-
 __all__ = [
-    "FieldDiff",
     "NotAllowed",
     "RevisionError",
     "TextMeasure",
     "approve",
     "check_article",
-    "diff_fields",
     "ensure_baseline",
     "latest_revision",
     "linking_articles",

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.article_diff import diff_fields, word_diff
 from bot.kb_store import ArticleStore
 from bot.models import DRAFT, Article
 from bot.revisions import (
@@ -15,7 +16,6 @@ from bot.revisions import (
     NotAllowed,
     RevisionError,
     approve,
-    diff_fields,
     measures,
     pending_submissions,
     publish,
@@ -25,7 +25,6 @@ from bot.revisions import (
     save_draft,
     submit,
     unpublish,
-    word_diff,
     working_fields,
 )
 from bot.settings import PROJECT_ROOT

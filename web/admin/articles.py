@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.answers import render as render_answer
+from bot.article_diff import diff_fields
 from bot.kb_files import ENTITY_KINDS
 from bot.kb_store import hospital_values, related_titles
 from bot.models import PUBLISHED, Article
@@ -29,7 +30,6 @@ from bot.revisions import (
     RevisionError,
     approve,
     check_article,
-    diff_fields,
     latest_revision,
     measures,
     pending_submissions,
