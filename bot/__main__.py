@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
-from bot.inbox import REASONS, TrackerStoreUnavailable, open_groups, sync
+from bot.inbox import open_groups, sync
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import export_articles, hospital_values, load_articles
 from bot.models import HospitalSetting
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.staff_models import ROLES
 from bot.topics import domain_intents
+from bot.tracker_events import REASONS, TrackerStoreUnavailable
 from bot.training_examples import write_examples_file
 from bot.trial_finder import tagger_from
 from bot.trials_import import ImportReport, import_studies, read_studies

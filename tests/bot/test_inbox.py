@@ -15,25 +15,19 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SADeprecationWarning
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.inbox import (
-    LOW_CONFIDENCE,
-    LOW_CONFIDENCE_BELOW,
-    NOT_UNDERSTOOD,
-    OUT_OF_SCOPE,
-    InboxError,
-    TrackerStoreUnavailable,
-    dismiss,
-    group_key,
-    open_groups,
-    point,
-    source_name,
-    sync,
-    teach,
-)
+from bot.inbox import InboxError, dismiss, group_key, open_groups, point, sync, teach
 from bot.kb_store import ArticleStore
 from bot.settings import PROJECT_ROOT
 from bot.staff_models import AuditEvent, InboxCursor, InboxItem, TrainingExample
 from bot.topics import domain_intents
+from bot.tracker_events import (
+    LOW_CONFIDENCE,
+    LOW_CONFIDENCE_BELOW,
+    NOT_UNDERSTOOD,
+    OUT_OF_SCOPE,
+    TrackerStoreUnavailable,
+    source_name,
+)
 
 # Rasa 3.6's tracker store is written in legacy SQLAlchemy: its warnings are not ours
 # (`make test` turns SQLAlchemy 2.0 warnings into errors for our code).

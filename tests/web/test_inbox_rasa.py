@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.db import make_engine, make_session_factory
-from bot.inbox import NOT_UNDERSTOOD, OUT_OF_SCOPE, sync
+from bot.inbox import sync
 from bot.staff_models import InboxItem
+from bot.tracker_events import NOT_UNDERSTOOD, OUT_OF_SCOPE
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.integration

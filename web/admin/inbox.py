@@ -5,19 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.inbox import (
-    REASONS,
-    InboxError,
-    TrackerStoreUnavailable,
-    dismiss,
-    open_groups,
-    point,
-    sync,
-    teach,
-)
+from bot.inbox import InboxError, dismiss, open_groups, point, sync, teach
 from bot.kb_store import published_articles
 from bot.staff_models import EDITOR
 from bot.topics import domain_intents, intent_for_slug, slug_for_intent
+from bot.tracker_events import REASONS, TrackerStoreUnavailable
 from bot.training_examples import ExampleError, list_examples
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
 
