@@ -16,7 +16,7 @@ from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_fac
 from bot.inbox import open_groups, sync
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import export_articles, hospital_values, load_articles
-from bot.models import HospitalSetting
+from bot.models import HospitalSetting, as_utc
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.staff_models import ROLES
 from bot.topics import domain_intents
@@ -172,7 +172,7 @@ def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_model(settings: Settings, args: argparse.Namespace) -> int:
     from bot.model_deploy import progress_percent, start_rollback, start_training
-    from bot.model_runs import RunRefused, aware, history, live_run, settle_stale_runs
+    from bot.model_runs import RunRefused, history, live_run, settle_stale_runs
     from bot.rasa_server import RasaServerError
 
     factory = _migrated_sessions(settings)
@@ -181,7 +181,7 @@ def cmd_model(settings: Settings, args: argparse.Namespace) -> int:
             settle_stale_runs(session, settings.models_dir)
             live = live_run(session)
             for run in history(session):
-                started = aware(run.started_at).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+                started = as_utc(run.started_at).strftime("%Y-%m-%d %H:%M")
                 tests = run.test_results or {}
                 counts = f"{tests.get('stories_passed', '-')}/{tests.get('stories_total', '-')}"
                 mark = "  <- live" if live is not None and run.id == live.id else ""

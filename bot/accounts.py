@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
+from bot.models import as_utc
 from bot.staff_models import ROLES, StaffSession, StaffUser
 
 MIN_PASSWORD_CHARS = 12
@@ -148,7 +149,7 @@ def session_for(
     """Return the live session and its active user for a cookie token, or None."""
     now = now or datetime.now(timezone.utc)
     row = session.get(StaffSession, _digest(token)) if token else None
-    if row is None or _aware(row.expires_at) <= now:
+    if row is None or as_utc(row.expires_at) <= now:
         return None
     user = session.get(StaffUser, row.user_id)
     if user is None or not user.active:
@@ -164,8 +165,3 @@ def end_session(session: Session, token: str) -> None:
 def end_sessions(session: Session, user: StaffUser) -> None:
     """Sign `user` out of every browser."""
     session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without their zone; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.audit import record
 from bot.kb_store import hospital_values
-from bot.models import Article
+from bot.models import Article, as_utc
 from bot.redact import function_words, redact
 from bot.staff_models import InboxCursor, InboxItem
 from bot.topics import intent_for_slug
@@ -133,7 +133,7 @@ def sync(session: Session, tracker_store_url: str, *, actor: str | None = None) 
         ).first()
         if item is not None:
             item.count += 1
-            item.last_seen = max(_aware(item.last_seen), turn.at)
+            item.last_seen = max(as_utc(item.last_seen), turn.at)
             report.repeated += 1
             continue
         session.add(
@@ -159,11 +159,6 @@ def sync(session: Session, tracker_store_url: str, *, actor: str | None = None) 
         {"events": report.events_read, "added": report.added, "repeated": report.repeated},
     )
     return report
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def open_groups(session: Session, reason: str | None = None) -> list[InboxGroup]:

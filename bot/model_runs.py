@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
+from bot.models import as_utc
 from bot.staff_models import ModelRun
 
 TRAIN = "train"
@@ -68,13 +69,6 @@ def take_lock(models_dir: Path) -> RunLock | None:
         handle.close()
         return None
     return RunLock(handle)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """The same moment with UTC attached (SQLite gives naive datetimes back)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 def now() -> datetime:
@@ -193,8 +187,8 @@ def rollback_target(session: Session, models_dir: Path) -> Path:
 
 def elapsed_seconds(run: ModelRun) -> float:
     """How long the run took, or has taken so far."""
-    start = aware(run.started_at) or now()
-    return max(0.0, ((aware(run.finished_at) or now()) - start).total_seconds())
+    end = as_utc(run.finished_at) if run.finished_at else now()
+    return max(0.0, (end - as_utc(run.started_at)).total_seconds())
 
 
 def settle_stale_runs(session: Session, models_dir: Path) -> None:

@@ -18,6 +18,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """The same moment with UTC attached: SQLite hands stored UTC times back naive."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class Article(Base):
     """One curated answer, written and reviewed by a person."""
 
@@ -69,4 +74,4 @@ def article_fields(article: Article) -> dict[str, object]:
     return fields
 
 
-__all__ = ["Article", "Base", "HospitalSetting", "article_fields"]
+__all__ = ["Article", "Base", "HospitalSetting", "article_fields", "as_utc"]
