@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"  # `make node`
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +79,8 @@ def web_app(
             "DATABASE_URL": web_database_url,
             "WEB_RATE_LIMIT": "600",
             "EMBED_ORIGINS": hospital_origin,
+            # The staff inbox reads the conversations of this stack's Rasa server.
+            "TRACKER_STORE_URL": f"sqlite:///{web_stack.workdir / 'conversations.db'}",
         },
     ) as app:
         yield app
@@ -167,3 +170,21 @@ def chat(context: BrowserContext, web_app: WebApp) -> Iterator[RecordedPage]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def serious_axe_violations() -> Callable[[Page], list[dict[str, object]]]:
+    """Run axe-core on a page; return its serious and critical violations."""
+    script = AXE.read_text(encoding="utf-8") + "\n;true"
+
+    def check(page: Page) -> list[dict[str, object]]:
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern.
+        page.evaluate(script)
+        violations = page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3)
+                    .map(n => n.target.join(' '))}))"""
+        )
+        return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+    return check

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.accounts import add_user
 from bot.db import make_engine, make_session_factory
 from bot.kb_store import ArticleStore
+from bot.staff_models import TrainingExample
 from scripts.stack import Stack, WebApp
 
 if TYPE_CHECKING:
@@ -134,6 +136,77 @@ def test_edit_with_live_preview_submit_publish_diff_and_revert(
     newest = page.locator("section.revision").first
     expect(newest.locator(".diff-text del")).to_contain_text("Gentle walking")
     assert store.answer_for(BROWSER_SLUG).text == original
+
+
+def test_inbox_shows_redacted_messages_and_teaches_one_in_the_browser(
+    admin_page: tuple[RecordedPage, list[str]],
+    web_stack: Stack,
+    web_factory: sessionmaker[Session],
+    screenshots: Path,
+) -> None:
+    weather = "what is the weather like at the seaside this weekend"
+    for sender, message in (
+        ("inbox-browser-1", weather),
+        ("inbox-browser-2", "blorp snarfle quux"),
+        ("inbox-browser-3", "please send it to jean.martin@example.com, blorp snarfle quux"),
+    ):
+        assert web_stack.say(sender, message).status_code == 200
+    page = admin_page[0].page
+    sign_in(page, EDITOR_NAME)
+    page.get_by_role("link", name="Inbox").first.click()
+    page.get_by_role("button", name="Check for new messages").click()
+    expect(page.get_by_role("status").first).to_contain_text("up to date")
+    gibberish = page.locator("section.inbox-group", has_text="blorp snarfle quux")
+    expect(gibberish).to_have_count(1)  # both messages in one group
+    expect(gibberish).to_contain_text("please send it to [email], blorp snarfle quux")
+    assert "jean.martin" not in page.content() and "inbox-browser" not in page.content()
+    page.screenshot(path=str(screenshots / "admin-inbox.png"), full_page=True)
+
+    group = page.locator("section.inbox-group", has_text=weather)
+    group.get_by_label("Question it asks").select_option("out_of_scope")
+    group.get_by_role("button", name="Add as example").click()
+    examples = page.locator("table", has=page.get_by_text("Training examples added by staff"))
+    expect(examples).to_contain_text(weather)
+    page.locator("section.inbox-group", has_text="blorp snarfle quux").get_by_role(
+        "button", name="Dismiss"
+    ).click()
+    expect(page.locator("section.inbox-group", has_text="blorp snarfle")).to_have_count(0)
+    with web_factory() as session:
+        taught = session.scalars(
+            select(TrainingExample).where(TrainingExample.text == weather)
+        ).one()
+        assert (taught.intent, taught.added_by) == ("out_of_scope", EDITOR_NAME)
+
+
+WORKSPACE_PAGES = (
+    "/admin/",
+    "/admin/articles",
+    f"/admin/articles/{BROWSER_SLUG}",
+    f"/admin/articles/{BROWSER_SLUG}/history",
+    "/admin/articles/import",
+    "/admin/inbox",
+    "/admin/models",
+    "/admin/account",
+)
+
+
+def test_workspace_pages_have_no_serious_accessibility_violation(
+    admin_page: tuple[RecordedPage, list[str]],
+    serious_axe_violations: Callable[[Page], list[dict[str, object]]],
+    screenshots: Path,
+) -> None:
+    page = admin_page[0].page
+    page.goto("/admin/login")
+    assert serious_axe_violations(page) == []
+    sign_in(page, REVIEWER_NAME)
+    found = {}
+    for path in WORKSPACE_PAGES:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        found[path] = serious_axe_violations(page)
+        if path == "/admin/articles":
+            page.screenshot(path=str(screenshots / "admin-articles.png"), full_page=True)
+    assert {path: v for path, v in found.items() if v} == {}
 
 
 class _FormReader(HTMLParser):

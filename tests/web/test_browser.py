@@ -8,6 +8,7 @@ requested nothing from another origin and that no dialog opened.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,14 +18,12 @@ from sqlalchemy import select, update
 
 from bot.db import make_engine, make_session_factory
 from bot.models import Article
-from bot.settings import PROJECT_ROOT
 from scripts.stack import Stack, WebApp, free_port, running_web_app
 
 if TYPE_CHECKING:
     from tests.web.conftest import RecordedPage
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STORE_KEY = "immunotherapy-chat"
 
 
@@ -191,20 +190,15 @@ def test_html_in_a_message_or_an_article_is_shown_as_text_and_never_runs(
 
 
 @pytest.mark.parametrize("path", ["/?topic=car-t-cells", "/topics", "/topics/car-t-cells/print"])
-def test_axe_finds_no_serious_or_critical_violation(chat: RecordedPage, path: str) -> None:
+def test_axe_finds_no_serious_or_critical_violation(
+    chat: RecordedPage, path: str, serious_axe_violations: Callable[[Page], list[dict[str, object]]]
+) -> None:
     page = chat.page
     page.goto(path)
     if path.startswith("/?"):
         idle(page)
         expect(page.locator("#log .msg-bot")).to_have_count(1)
-    # Evaluated through the DevTools protocol, which the page's CSP does not govern.
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3)
-                .map(n => n.target.join(' '))}))"""
-    )
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    serious = serious_axe_violations(page)
     assert serious == [], serious
 
 

@@ -29,10 +29,9 @@ def test_inbox_from_real_conversations(web_stack: Stack, web_database_url: str) 
     with factory() as session:
         items = {i.text: i for i in session.scalars(select(InboxItem))}
         assert items["flibber wobble grok"].reason == NOT_UNDERSTOOD
-        weather = next(i for t, i in items.items() if t.startswith("what is the weather"))
+        weather = next(i for t, i in items.items() if t.endswith("tomorrow"))
         assert weather.reason in (OUT_OF_SCOPE, NOT_UNDERSTOOD)
-        named = next(i for t, i in items.items() if "[email]" in t)
-        assert named.text.startswith("my name is [name], [email]")
+        assert "my name is [name], [email], flibber wobble grok" in items
         stored = " ".join(
             str(v) for row in session.execute(text("SELECT * FROM inbox_item")) for v in row
         )
