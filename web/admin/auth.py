@@ -75,29 +75,29 @@ async def login_page(request: Request) -> Response:
     throttle.clear(keys[0])
     response = RedirectResponse(target, 303)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin/login")
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.settings.public_url.startswith("https://"),
-        path="/admin",
-    )
+    _set_private_cookie(request, response, COOKIE, token, "/admin")
     return response
 
 
 def _login_form(request: Request, context: dict[str, str], status: int = 200) -> Response:
     token = secrets.token_urlsafe(32)
     response = render(request, "admin/login.html", {**context, "login_csrf": token}, status)
+    _set_private_cookie(request, response, LOGIN_CSRF_COOKIE, token, "/admin/login")
+    return response
+
+
+def _set_private_cookie(
+    request: Request, response: Response, name: str, value: str, path: str
+) -> None:
+    """Set a cookie no script can read and no other site can send (Secure over https)."""
     response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
+        name,
+        value,
         httponly=True,
         samesite="strict",
         secure=request.app.state.settings.public_url.startswith("https://"),
-        path="/admin/login",
+        path=path,
     )
-    return response
 
 
 async def logout(request: Request) -> Response:
