@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
 from bot.answers import HOSPITAL_DEFAULTS
 from bot.db import DatabaseNotReady, check_schema, make_engine, make_session_factory, upgrade
+from bot.hospital_settings import SettingError, save_values
 from bot.inbox import open_groups, sync
 from bot.kb_files import KnowledgeBase, read_kb
 from bot.kb_store import export_articles, hospital_values, load_articles
-from bot.models import HospitalSetting, as_utc
+from bot.models import as_utc
 from bot.settings import PROJECT_ROOT, Settings, SettingsError
 from bot.staff_models import ROLES
 from bot.topics import domain_intents
@@ -155,14 +156,12 @@ def cmd_trials_import(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     factory = _migrated_sessions(settings)
     if args.key is not None:
-        if args.key not in HOSPITAL_DEFAULTS:
-            print(
-                f"Unknown setting {args.key!r}; known: {', '.join(HOSPITAL_DEFAULTS)}",
-                file=sys.stderr,
-            )
+        try:  # the same checks and audit as the workspace's settings page
+            with factory.begin() as session:
+                save_values(session, {args.key: args.value}, actor=None, role=None)
+        except SettingError as error:
+            print(f"{error} Known settings: {', '.join(HOSPITAL_DEFAULTS)}", file=sys.stderr)
             return 2
-        with factory.begin() as session:
-            session.merge(HospitalSetting(key=args.key, value=args.value))
     with factory() as session:
         values = {**HOSPITAL_DEFAULTS, **hospital_values(session)}
     for key, value in values.items():
