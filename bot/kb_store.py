@@ -7,7 +7,7 @@ without retraining.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,27 +80,35 @@ def load_articles(session: Session, articles: Iterable[Mapping[str, Any]]) -> Lo
         if current is None:
             session.add(Article(**fields))
             report.added.append(fields["slug"])
-        elif _same_content(article_fields(current), fields):
+        elif same_content(article_fields(current), fields):
             report.unchanged.append(fields["slug"])
         else:
             report.kept.append(fields["slug"])
     return report
 
 
-def _same_content(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+def same_content(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two articles' fields say the same (empty values count as absent)."""
+
     def norm(d: Mapping[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in d.items() if v not in (None, "", [], {})}
 
     return norm(a) == norm(b)
 
 
+def article_files(session: Session) -> Iterator[tuple[str, str]]:
+    """Every article (drafts included) as (`<slug>.yml`, its YAML), by slug."""
+    for article in session.scalars(select(Article).order_by(Article.slug)):
+        yield f"{article.slug}.yml", dump_article(article_fields(article))
+
+
 def export_articles(session: Session, out_dir: Path) -> list[Path]:
     """Write every article (drafts included) as `<slug>.yml` into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for article in session.scalars(select(Article).order_by(Article.slug)):
-        path = out_dir / f"{article.slug}.yml"
-        path.write_text(dump_article(article_fields(article)), encoding="utf-8")
+    for name, text in article_files(session):
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
 

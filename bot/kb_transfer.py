@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from bot.article_diff import FieldDiff, diff_fields
 from bot.audit import record
-from bot.kb_files import Problem, dump_article, read_article_file
-from bot.models import Article, article_fields
+from bot.kb_files import Problem, read_article_file
+from bot.kb_store import article_files, same_content
+from bot.models import Article
 from bot.revisions import (
     STATE_PUBLISHED,
     add_revision,
@@ -66,8 +67,8 @@ def export_zip(session: Session) -> bytes:
     """Every article row as `<slug>.yml` in a zip, ready for version control."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for article in session.scalars(select(Article).order_by(Article.slug)):
-            archive.writestr(f"{article.slug}.yml", dump_article(article_fields(article)))
+        for name, text in article_files(session):
+            archive.writestr(name, text)
     return buffer.getvalue()
 
 
@@ -142,7 +143,7 @@ def plan_import(
         existing = current.get(stored["slug"])
         if existing is None:
             plan.added.append(stored)
-        elif _same(existing, stored):
+        elif same_content(existing, stored):
             plan.unchanged.append(stored["slug"])
         else:
             plan.changed.append((stored, diff_fields(existing, stored)))
@@ -152,13 +153,6 @@ def plan_import(
     if not plan.errors:
         plan.problems.extend(set_problems(session, changes, known_intents))
     return plan
-
-
-def _same(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    def norm(d: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in d.items() if v not in (None, "", [], {})}
-
-    return norm(a) == norm(b)
 
 
 def apply_import(
