@@ -54,7 +54,7 @@ lock: ## Re-resolve requirements.in in one pip run and rewrite requirements.lock
 
 build: $(SPACY_PIPELINE) ## Build the spaCy pipeline, synonyms and lookups from the KB terms
 
-$(SPACY_PIPELINE) data/nlu/kb_terms.yml &: $(VENV)/.installed $(KB_FILES) bot/kb_terms.py
+$(SPACY_PIPELINE) data/nlu/kb_terms.yml &: $(VENV)/.installed $(KB_FILES) bot/kb/nlu_terms.py
 	$(PY) -m bot nlu build
 	touch $(SPACY_PIPELINE) data/nlu/kb_terms.yml
 

@@ -17,10 +17,10 @@ from actions.constants import (
     ACTION_URGENT_CARE,
     SLOT_KB_ARTICLE,
 )
-from bot.answers import NOT_UNDERSTOOD_SLUG, URGENT_SLUG, Answer
-from bot.followups import follow_up, refine
-from bot.kb_store import ArticleStore
-from bot.topics import slug_for_intent
+from bot.kb.answers import Answer
+from bot.kb.followups import follow_up, refine
+from bot.kb.store import ArticleStore
+from bot.kb.topics import CAPABILITIES_SLUG, NOT_UNDERSTOOD_SLUG, URGENT_SLUG, slug_for_intent
 
 
 class KnowledgeAction(Action, ABC):
@@ -72,7 +72,7 @@ class ActionTellMeMore(KnowledgeAction):
     def choose(self, tracker: Tracker) -> Answer:
         """Details of slot `kb_article`; what the assistant can do when there is none."""
         last = tracker.get_slot(SLOT_KB_ARTICLE)
-        return self.store.details_for(last) if last else self.store.answer_for("capabilities")
+        return self.store.details_for(last) if last else self.store.answer_for(CAPABILITIES_SLUG)
 
 
 class ActionFollowUp(KnowledgeAction):

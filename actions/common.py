@@ -11,8 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.constants import SLOT_KB_ARTICLE
-from bot.answers import Answer
-from bot.kb_store import ArticleStore
+from bot.kb.answers import Answer, to_message
+from bot.kb.store import ArticleStore
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -32,25 +32,17 @@ def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
 
 def utter(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     """Send `answer`'s text and buttons only (a question, not an article)."""
-    dispatcher.utter_message(
-        text=answer.full_text,
-        buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons],
-    )
+    message = to_message(answer)
+    dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
 
 
 def send(
     dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
 ) -> list[dict[str, Any]]:
     """Send `answer` and return the events that record which article answered."""
+    message = to_message(answer)
     dispatcher.utter_message(
-        text=answer.full_text,
-        buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons],
-        json_message={
-            "kb_article": answer.slug,
-            "urgent": answer.urgent,
-            "source": answer.source,
-            "reviewed_on": answer.reviewed_on.isoformat() if answer.reviewed_on else None,
-        },
+        text=message["text"], buttons=message["buttons"], json_message=message["custom"]
     )
     logger.info("conversation %s answered with %s", tracker.sender_id, answer.slug)
     return [SlotSet(SLOT_KB_ARTICLE, answer.slug)]

@@ -1,7 +1,7 @@
 """The trial finder's actions: thin adapters from Rasa's form machinery to `bot/`.
 
 The form `trial_search_form` asks, one question at a time, for the slots in
-`bot.trial_form.QUESTIONS`. Every message while it is active is read by
+`bot.trials.form.QUESTIONS`. Every message while it is active is read by
 `ActionReadTrialAnswers` (a custom slot mapping), so values given early or corrected
 later are understood at any question; a message that answers nothing lets the form step
 aside, and the rules answer it before the form resumes.
@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import default_store, send, utter
@@ -27,12 +28,20 @@ from actions.constants import (
     SLOT_TRIAL_OFFSET,
     TRIAL_FORM,
 )
-from bot import trial_answers
-from bot.kb_store import ArticleStore
-from bot.topics import URGENT_INTENT
-from bot.trial_answers import PAGE_SIZE, TRIAL_SEARCH_SLUG
-from bot.trial_finder import TrialFinder
-from bot.trial_form import (
+from bot.kb.store import ArticleStore
+from bot.kb.topics import (
+    CAPABILITIES_SLUG,
+    INFORM_INTENT,
+    NLU_FALLBACK_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    STOP_INTENT,
+    TRIAL_SEARCH_SLUG,
+    URGENT_INTENT,
+    intent_for_slug,
+)
+from bot.trials import replies
+from bot.trials.finder import TrialFinder
+from bot.trials.form import (
     AGE,
     CANCER_TYPE,
     MAX_AGE,
@@ -42,14 +51,19 @@ from bot.trial_form import (
     THERAPY_KIND,
     TRIAL_PLACE,
 )
-from bot.trial_search import ANY, ANYWHERE, TrialQuery
+from bot.trials.replies import PAGE_SIZE
+from bot.trials.search import ANY, ANYWHERE, TrialQuery
 
-STOP_INTENT = "stop"
-CAPABILITIES_SLUG = "capabilities"
 # Intents under which a short unknown answer to "what type of cancer?" is taken as one
 # ("cholangiocarcinoma"); under any other intent ("hello") the message is answered instead.
 FREE_TEXT_INTENTS = frozenset(
-    {"inform", "nlu_fallback", "out_of_scope", "ask_trial_search", "ask_cancers_treated"}
+    {
+        INFORM_INTENT,
+        NLU_FALLBACK_INTENT,
+        OUT_OF_SCOPE_INTENT,
+        intent_for_slug(TRIAL_SEARCH_SLUG),
+        intent_for_slug("cancers-treated"),
+    }
 )
 SEARCH_SLOTS = (*QUESTIONS, PERSON_SEX, SLOT_TRIAL_OFFSET)
 _CHANGED = {CANCER_TYPE: "the type of cancer", AGE: "the age"}
@@ -102,7 +116,7 @@ class ActionStartTrialSearch(TrialAction):
         ended here, so that it activates again and reads the new message.
         """
         events = send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
-        fresh = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        fresh = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         return events + [SlotSet(slot, None) for slot in SEARCH_SLOTS] + fresh
 
 
@@ -119,7 +133,7 @@ class ActionReadTrialAnswers(TrialAction):
         if intent in (URGENT_INTENT, STOP_INTENT):
             return []  # the form steps aside and the rules answer first
         text = tracker.latest_message.get("text") or ""
-        requested = tracker.get_slot("requested_slot")
+        requested = tracker.get_slot(REQUESTED_SLOT)
         values = self.finder.read(text, requested, free_text=intent in FREE_TEXT_INTENTS)
         return [SlotSet(slot, value) for slot, value in values.items()]
 
@@ -154,7 +168,7 @@ class ValidateTrialSearchForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A cancer type is needed: each trial is for certain cancers."""
         if value == SKIP or not str(value or "").strip():
-            dispatcher.utter_message(text=trial_answers.NEEDED[CANCER_TYPE])
+            dispatcher.utter_message(text=replies.NEEDED[CANCER_TYPE])
             return {CANCER_TYPE: None}
         _confirm_change(dispatcher, tracker, CANCER_TYPE, str(value))
         return {CANCER_TYPE: str(value)}
@@ -164,14 +178,14 @@ class ValidateTrialSearchForm(FormValidationAction):
     ) -> dict[str, Any]:
         """An age in years from 0 to 120 is needed: trials have age limits."""
         if value == SKIP:
-            dispatcher.utter_message(text=trial_answers.NEEDED[AGE])
+            dispatcher.utter_message(text=replies.NEEDED[AGE])
             return {AGE: None}
         try:
             age = float(value)
         except (TypeError, ValueError):
             age = -1.0
         if not 0 <= age <= MAX_AGE:
-            dispatcher.utter_message(text=trial_answers.BAD_AGE)
+            dispatcher.utter_message(text=replies.BAD_AGE)
             return {AGE: None}
         _confirm_change(dispatcher, tracker, AGE, age)
         return {AGE: age}
@@ -255,7 +269,7 @@ class ActionStopTrialSearch(TrialAction):
     ) -> list[dict[str, Any]]:
         """End the search if one is under way, and say so."""
         if (tracker.active_loop or {}).get("name") == TRIAL_FORM:
-            events = send(dispatcher, tracker, trial_answers.stopped())
+            events = send(dispatcher, tracker, replies.stopped())
         else:
             events = send(dispatcher, tracker, self.store.answer_for(CAPABILITIES_SLUG))
-        return events + [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return events + [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]

@@ -1,8 +1,9 @@
-"""The engine, the one session factory, and schema migrations (Alembic)."""
+"""The engine, the one session factory, the tables' base, UTC time, and migrations (Alembic)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from alembic import command
@@ -12,14 +13,30 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+from bot.errors import Refused
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Alembic announces each of its plugins at INFO on every start: noise in the servers' logs.
 logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-class DatabaseNotReady(RuntimeError):
+# Every table of every feature registers on this one base, so one migration history covers them.
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    """Now, with UTC attached: every stored time is UTC."""
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same moment with UTC attached: SQLite hands stored UTC times back naive."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class DatabaseNotReady(Refused):
     """The database is missing, unreachable or not migrated to the current schema."""
 
 

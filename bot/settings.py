@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import Refused
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-class SettingsError(ValueError):
+class SettingsError(Refused):
     """A setting is present but unusable."""
 
 

@@ -9,7 +9,6 @@ message describes a warning sign.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -20,22 +19,13 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
 
-from bot.answers import Answer, unavailable, urgent_fallback
-from bot.kb_store import ArticleStore
+from bot.kb.answers import Answer, custom_json, unavailable, urgent_fallback
+from bot.kb.store import ArticleStore
+from bot.safety.urgent_signs import is_urgent
 from bot.settings import Settings
-from bot.triage import is_urgent
+from bot.text import clean_message
 
 logger = logging.getLogger(__name__)
-
-MAX_MESSAGE_CHARS = 2000  # longer text is cut: the model and the tracker store never need more
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value: Any) -> str:
-    """Return the message as safe text: a string, no control bytes, bounded length."""
-    if not isinstance(value, str):
-        return ""
-    return _CONTROL.sub(" ", value)[:MAX_MESSAGE_CHARS].strip()
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +46,7 @@ def guarded(
     """Wrap Rasa's message handler: clean the text, and reply if the turn sent nothing."""
 
     async def handle(message: UserMessage) -> None:
-        message.text = clean_text(message.text)
+        message.text = clean_message(message.text)
         output = message.output_channel
         send_response = output.send_response
         sent = False
@@ -75,9 +65,7 @@ def guarded(
                 answer = fallback_answer(message.text)
                 await output.send_text_message(message.sender_id, answer.text)
                 # The same flags as an action's answer, so a web page can mark it urgent.
-                await output.send_custom_json(
-                    message.sender_id, {"kb_article": answer.slug, "urgent": answer.urgent}
-                )
+                await output.send_custom_json(message.sender_id, custom_json(answer))
 
     return handle
 
@@ -97,7 +85,7 @@ class GuardedRestInput(RestInput):
 
     def _extract_message(self, req: Request) -> str:
         body = req.json if isinstance(req.json, dict) else {}
-        return clean_text(body.get("message"))
+        return clean_message(body.get("message"))
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """Keep only mapping metadata (anything else is dropped, not an error)."""

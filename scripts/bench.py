@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from scripts.stack import Stack, running_stack, running_web_app  # noqa: E402
+from tests.support.stack import Stack, running_stack, running_web_app  # noqa: E402
 
 RASA = str(Path(sys.executable).parent / "rasa")
 OUT = ROOT / "var" / "results"

@@ -18,13 +18,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.answers import HOSPITAL_DEFAULTS  # noqa: E402
 from bot.db import make_engine, make_session_factory, upgrade  # noqa: E402
-from bot.kb_files import read_kb  # noqa: E402
-from bot.kb_store import load_articles  # noqa: E402
-from bot.trial_finder import sites_from, tagger_from  # noqa: E402
-from bot.trial_search import TrialQuery, find_trials  # noqa: E402
-from bot.trials_import import import_studies, read_studies  # noqa: E402
+from bot.kb.files import read_kb
+from bot.kb.hospital import HOSPITAL_DEFAULTS
+from bot.kb.store import load_articles
+from bot.trials.ctgov_import import import_studies, read_studies  # noqa: E402
+from bot.trials.finder import sites_from, tagger_from  # noqa: E402
+from bot.trials.search import TrialQuery, find_trials  # noqa: E402
 
 SIZES = (17, 1_000, 5_000)
 QUERIES = (

@@ -14,7 +14,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.triage import assess  # noqa: E402
+from bot.safety.urgent_signs import assess  # noqa: E402
 
 OUT = ROOT / "var" / "results"
 FALLBACK_THRESHOLD = 0.6  # config.yml FallbackClassifier: below it the reader gets "not understood"

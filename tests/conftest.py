@@ -12,11 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, upgrade
-from bot.kb_files import KnowledgeBase, read_kb
-from bot.kb_store import ArticleStore, load_articles
+from bot.kb.files import KnowledgeBase, read_kb
+from bot.kb.store import ArticleStore, load_articles
 from bot.settings import PROJECT_ROOT, Settings
-from bot.trial_finder import TrialFinder, tagger_from
-from bot.trials_import import import_studies, read_studies
+from bot.trials.ctgov_import import import_studies, read_studies
+from bot.trials.finder import TrialFinder, tagger_from
 
 KB_DIR = PROJECT_ROOT / "data" / "kb"
 

@@ -21,7 +21,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from bot.kb_store import ArticleStore
+from bot.errors import NotAllowed
+from bot.kb.store import ArticleStore
 from bot.settings import Settings
 from web.admin import admin_routes
 from web.admin.auth import LOGIN_FAILURES, LOGIN_WINDOW
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 async def _error_page(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, str(exc.detail)
+    elif isinstance(exc, NotAllowed):  # the rules in `bot` refused the person's role
+        status, detail = 403, str(exc)
     else:  # the database is down or not migrated
         logger.error("page %s failed: %s", request.url.path, exc.__class__.__name__)
         status, detail = 503, "This page is not available right now. Please try again later."
@@ -76,7 +79,11 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
         routes=routes,
         lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders, embed_origins=settings.embed_origins)],
-        exception_handlers={HTTPException: _error_page, SQLAlchemyError: _error_page},
+        exception_handlers={
+            HTTPException: _error_page,
+            NotAllowed: _error_page,
+            SQLAlchemyError: _error_page,
+        },
     )
     app.state.settings = settings
     app.state.store = store or ArticleStore.from_settings(settings, check=False)

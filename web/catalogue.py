@@ -1,17 +1,17 @@
 """The published topics as the web pages show them: grouped lists and handouts.
 
-Reads through `bot.kb_store`, which renders every answer; this module only arranges
+Reads through `bot.kb.store`, which renders every answer; this module only arranges
 them for pages.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from bot.answers import Answer
-from bot.kb_store import ArticleStore, get_article, published_articles
-from bot.topics import GROUPS, intent_for_slug
+from bot.kb.answers import Answer
+from bot.kb.store import ArticleStore, get_article, published_articles
+from bot.kb.topics import GROUPS, intent_for_slug
+from bot.text import is_slug
 
 # Headings of the topic groups, in the order the list shows them. The conversation
 # group (greeting, thanks, ...) holds no topic a nurse would hand out.
@@ -24,7 +24,6 @@ GROUP_TITLES: dict[str, str] = {
     "hospital": "The hospital and your care team",
 }
 HIDDEN_GROUPS = ("conversation",)
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,6 @@ class Handout:
     topic: Topic
     answer: Answer
     details: str | None
-
-
-def is_slug(value: str) -> bool:
-    """Return True when `value` has the shape of a slug (checked before any lookup)."""
-    return len(value) <= 80 and bool(_SLUG.match(value))
 
 
 def find_topic(store: ArticleStore, slug: str) -> Topic | None:

@@ -16,14 +16,13 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.answers import unavailable
+from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, URGENT_KEY, unavailable
+from bot.text import MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000  # the same cut as Rasa's guarded channels
 MAX_BODY_BYTES = 16_384
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_SOURCE_PREFIX = "Source:"
 _MAX_PAYLOAD_CHARS = 200
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, javascript:
 
@@ -67,9 +66,9 @@ def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
             shaped.append(_text_message(item))
         custom = item.get("custom")
         if isinstance(custom, dict) and shaped:
-            shaped[-1].urgent = shaped[-1].urgent or custom.get("urgent") is True
-            if isinstance(custom.get("kb_article"), str):
-                shaped[-1].kb_article = custom["kb_article"]
+            shaped[-1].urgent = shaped[-1].urgent or custom.get(URGENT_KEY) is True
+            if isinstance(custom.get(ARTICLE_KEY), str):
+                shaped[-1].kb_article = custom[ARTICLE_KEY]
     return shaped
 
 
@@ -77,7 +76,7 @@ def _text_message(item: dict[str, Any]) -> ChatMessage:
     text = item["text"].strip()
     source_line = None
     head, sep, last = text.rpartition("\n\n")
-    if sep and last.startswith(_SOURCE_PREFIX):
+    if sep and last.startswith(SOURCE_PREFIX):
         text, source_line = head.strip(), last.strip()
     buttons = [
         {"title": str(b["title"]), "payload": str(b["payload"])}

@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.answers import unavailable
+from bot.kb.answers import unavailable
 from web.catalogue import find_topic, handout, topic_groups
 from web.qr import qr_svg
 

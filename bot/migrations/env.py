@@ -2,9 +2,12 @@
 
 from alembic import context
 
-from bot import staff_models  # noqa: F401  (registers the staff workspace tables)
-from bot.models import Base
-from bot.trial_models import Trial  # noqa: F401  (registers the trial tables)
+# Importing the table modules registers every feature's tables on the one Base.
+from bot.db import Base
+from bot.kb import tables as kb_tables  # noqa: F401
+from bot.staff import tables as staff_tables  # noqa: F401
+from bot.training import tables as training_tables  # noqa: F401
+from bot.trials import tables as trial_tables  # noqa: F401
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

@@ -15,9 +15,9 @@ from actions.answers import ActionAnswerTopic, ActionFollowUp, ActionTellMeMore,
 from actions.common import default_store
 from actions.constants import ACTIONS, SLOT_KB_ARTICLE
 from bot.db import DatabaseNotReady
-from bot.kb_store import ArticleStore
+from bot.kb.store import ArticleStore
+from bot.kb.topics import REQUIRED_SLUGS, intent_for_slug
 from bot.settings import PROJECT_ROOT, Settings
-from bot.topics import REQUIRED_SLUGS, intent_for_slug
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 MakeTracker = Callable[..., Tracker]

@@ -21,8 +21,8 @@ from actions.trials import (
     ActionStopTrialSearch,
     ValidateTrialSearchForm,
 )
-from bot.kb_store import ArticleStore
-from bot.trial_finder import TrialFinder
+from bot.kb.store import ArticleStore
+from bot.trials.finder import TrialFinder
 
 MakeTracker = Callable[..., Tracker]
 

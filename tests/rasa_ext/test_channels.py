@@ -1,30 +1,11 @@
-"""Input cleaning and the reply of last resort of the guarded REST channel."""
+"""The reply of last resort of the guarded REST channel."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.answers import HOSPITAL_DEFAULTS
-from rasa_ext.channels import MAX_MESSAGE_CHARS, clean_text, fallback_answer
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (None, ""),
-        (42, ""),
-        (["a"], ""),
-        ("  hello  ", "hello"),
-        ("a\x00b\x07c", "a b c"),
-        ("line one\nline two", "line one\nline two"),
-    ],
-)
-def test_clean_text(raw: object, expected: str) -> None:
-    assert clean_text(raw) == expected
-
-
-def test_long_messages_are_cut() -> None:
-    assert len(clean_text("é" * 100_000)) == MAX_MESSAGE_CHARS
+from bot.kb.hospital import HOSPITAL_DEFAULTS
+from rasa_ext.channels import fallback_answer
 
 
 def test_fallback_is_urgent_for_a_warning_sign_and_always_gives_contacts(

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from bot.kb_store import ArticleStore
-from bot.models import Article
+from bot.kb.store import ArticleStore
+from bot.kb.tables import Article
 from bot.settings import Settings, SettingsError
-from scripts.stack import free_port
+from tests.support.stack import free_port
 from web.app import create_app
 from web.chat import MAX_MESSAGE_CHARS, shape_reply
 from web.qr import qr_svg

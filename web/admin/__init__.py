@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.staff_models import EDITOR
+from bot.staff.roles import EDITOR
 from web.admin import articles, auth, deploy, inbox, settings, transfer, users
 from web.admin.common import render, staff_page
 

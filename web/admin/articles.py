@@ -1,6 +1,6 @@
 """Answers: the article list, the editor with its live preview, history, review, revert.
 
-Every rule lives in `bot.revisions` (which also checks the role); these pages read
+Every rule lives in `bot.staff.revisions` (which also checks the role); these pages read
 forms, call it, and show what happened. `staff_page(...)` is the first gate.
 """
 
@@ -11,40 +11,27 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.answers import render as render_answer
-from bot.article_diff import diff_fields
-from bot.kb_files import ENTITY_KINDS
-from bot.kb_store import hospital_values, related_titles
-from bot.models import PUBLISHED, Article
-from bot.revisions import (
-    STATE_DRAFT,
-    STATE_PUBLISHED,
-    STATE_SUBMITTED,
-    NotAllowed,
+from bot.kb.answers import render as render_answer
+from bot.kb.answers import to_message
+from bot.kb.files import ENTITY_KINDS
+from bot.kb.hospital import hospital_values
+from bot.kb.reading_level import measures
+from bot.kb.store import get_article, related_titles
+from bot.kb.tables import PUBLISHED
+from bot.kb.topics import GROUPS, REQUIRED_SLUGS, domain_intents
+from bot.staff.revision_checks import (
     RevisionError,
-    approve,
+    article_rows,
     check_article,
-    latest_revision,
-    measures,
-    pending_submissions,
-    publish,
-    reject,
-    revert,
-    revisions,
-    save_draft,
-    submit,
+    history_entries,
     to_checked,
-    unpublish,
-    working_fields,
 )
-from bot.staff_models import EDITOR, REVIEWER, ArticleRevision
-from bot.topics import GROUPS, REQUIRED_SLUGS, domain_intents
+from bot.staff.revisions import EDITS, approve, edit, latest_revision, pending_submissions, reject, revert, revisions, unpublish, working_fields
+from bot.staff.roles import EDITOR, REVIEWER
 from web.admin.common import (
     NOTICES,
     read_form,
@@ -65,8 +52,6 @@ NOTICES.update(
         "unpublished": "Unpublished. Patients no longer see this article.",
     }
 )
-ACTIONS = {"draft": save_draft, "submit": submit, "publish": publish}
-STALE_AFTER = dt.timedelta(days=365)
 RESERVED_SLUGS = ("new", "preview", "export", "import")  # /admin/articles/<these> are pages
 MAX_PREVIEW_BYTES = 100_000
 TEXT_FIELDS = ("slug", "title", "group", "answer", "details", "source", "reviewed_on")
@@ -113,69 +98,12 @@ def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
 # --- the list ---
 
 
-def _row(article: Article | None, latest: ArticleRevision | None, slug: str) -> dict[str, Any]:
-    fields = dict(latest.fields) if article is None and latest else {}
-    reviewed = article.reviewed_on if article else None
-    if article is None:
-        status = "new, not published"
-    else:
-        status = "published" if article.status == PUBLISHED else "unpublished"
-    return {
-        "slug": slug,
-        "title": article.title if article else fields.get("title", slug),
-        "group": article.group if article else fields.get("group", ""),
-        "text": " ".join(
-            str(x or "")
-            for x in (
-                (article.answer, article.details)
-                if article
-                else (fields.get("answer"), fields.get("details"))
-            )
-        ),
-        "status": status,
-        "published": article is not None and article.status == PUBLISHED,
-        "waiting": latest is not None and latest.state == STATE_SUBMITTED,
-        "draft": latest is not None and latest.state == STATE_DRAFT,
-        "reviewed_on": reviewed,
-        "stale": reviewed is not None and dt.date.today() - reviewed > STALE_AFTER,
-    }
-
-
-def article_rows(session: Session) -> list[dict[str, Any]]:
-    """Every article, published or not, with its review state."""
-    articles = {a.slug: a for a in session.scalars(select(Article))}
-    latest: dict[str, ArticleRevision] = {}
-    for revision in session.scalars(select(ArticleRevision).order_by(ArticleRevision.number)):
-        latest[revision.slug] = revision
-    slugs = sorted(set(articles) | set(latest))
-    rows = [_row(articles.get(s), latest.get(s), s) for s in slugs]
-    return sorted(rows, key=lambda r: (r["group"], r["title"].lower()))
-
-
-def _matches(row: Mapping[str, Any], query: Mapping[str, str]) -> bool:
-    words = query.get("q", "").strip().lower()
-    if words and not all(
-        w in f"{row['title']} {row['slug']} {row['text']}".lower() for w in words.split()
-    ):
-        return False
-    if query.get("group") and row["group"] != query["group"]:
-        return False
-    status = query.get("status", "")
-    if status == "published" and not row["published"]:
-        return False
-    if status == "draft" and not (row["draft"] or not row["published"]):
-        return False
-    if status == "review" and not row["waiting"]:
-        return False
-    return not (query.get("old") and not row["stale"])
-
-
 @staff_page(EDITOR)
 async def articles_page(request: Request) -> Response:
     """GET: every article, searchable and filtered; reviewers see the review queue."""
     query = {k: request.query_params.get(k, "") for k in ("q", "group", "status", "old")}
     with session_factory(request)() as session:
-        rows = [r for r in article_rows(session) if _matches(r, query)]
+        rows = [r for r in article_rows(session) if r.matches(query)]
         queue = pending_submissions(session)
     return render(
         request,
@@ -217,8 +145,8 @@ async def _save(request: Request, slug: str | None) -> Response:
     """Run the button pressed (draft, submit, publish) on the posted fields."""
     form = await read_form(request)
     staff = request.state.staff
-    action = ACTIONS.get(str(form.get("action", "")))
-    if action is None:
+    kind = str(form.get("action", ""))
+    if kind not in EDITS:
         raise HTTPException(400, "Choose Save draft, Submit for review or Publish.")
     fields = fields_from(form)
     target = slug or fields["slug"]
@@ -229,32 +157,32 @@ async def _save(request: Request, slug: str | None) -> Response:
         )
     reason = str(form.get("reason", ""))
     based_on = str(form.get("based_on", ""))
-    kwargs: dict[str, Any] = {
-        "actor": staff.name,
-        "role": staff.role,
-        "based_on": int(based_on) if based_on.isdigit() else None,
-        "new": slug is None,
-    }
+    number = int(based_on) if based_on.isdigit() else None
     try:
         with session_factory(request).begin() as session:
-            if action is save_draft:
-                save_draft(session, target, fields, reason, **kwargs)
-            else:
-                action(session, target, fields, reason, known_intents(request), **kwargs)
-    except NotAllowed as refused:
-        raise HTTPException(403, str(refused)) from refused
+            edit(
+                session,
+                kind,
+                target,
+                fields,
+                reason,
+                known_intents(request),
+                actor=staff.actor,
+                based_on=number,
+                new=slug is None,
+            )
     except RevisionError as problem:
         return _editor(
             request,
             form_values(fields),
             slug=slug,
-            based_on=kwargs["based_on"],
+            based_on=number,
             reason=reason,
             error=str(problem),
             status=400,
         )
     notice = {"draft": "draft-saved", "submit": "submitted", "publish": "published"}
-    return redirect(request, "admin:article", notice[str(form["action"])], slug=target)
+    return redirect(request, "admin:article", notice[kind], slug=target)
 
 
 @staff_page(EDITOR)
@@ -313,15 +241,7 @@ async def preview(request: Request) -> Response:
             source=fields["source"] or None,
             reviewed_on=reviewed,
         )
-        # Shaped like Rasa's REST reply to actions/common.py `send`, then as the chat does.
-        reply = [
-            {
-                "text": answer.full_text,
-                "buttons": [{"title": b.title, "payload": b.payload} for b in answer.buttons],
-                "custom": {"kb_article": answer.slug, "urgent": answer.urgent},
-            }
-        ]
-        return [asdict(m) for m in shape_reply(reply)]
+        return [asdict(m) for m in shape_reply([to_message(answer)])]
 
     return JSONResponse(
         {
@@ -342,29 +262,13 @@ async def preview(request: Request) -> Response:
 def _history(request: Request, slug: str, error: str | None = None) -> Response:
     with session_factory(request)() as session:
         history = revisions(session, slug)
-        article = session.scalars(select(Article).where(Article.slug == slug)).first()
+        article = get_article(session, slug, published_only=False)
         if article is None and not history:
             raise HTTPException(404, "There is no article with that name.")
-        entries = []
-        previous: ArticleRevision | None = None
-        live: ArticleRevision | None = None  # the last published version so far
-        for revision in history:
-            # A reviewer judges a submission against what patients see now.
-            against = live if revision.state == STATE_SUBMITTED else previous
-            entries.append(
-                {
-                    "revision": revision,
-                    "against": against.number if against else None,
-                    "diffs": diff_fields(against.fields, revision.fields) if against else [],
-                }
-            )
-            previous = revision
-            if revision.state == STATE_PUBLISHED:
-                live = revision
         context = {
             "slug": slug,
             "title": article.title if article else history[-1].fields.get("title", slug),
-            "entries": list(reversed(entries)),
+            "entries": history_entries(history),
             "published": article is not None and article.status == PUBLISHED,
             "required": slug in REQUIRED_SLUGS,
             "error": error,
@@ -386,8 +290,6 @@ async def _decide(request: Request, run: Any, notice: str) -> Response:
     try:
         with session_factory(request).begin() as session:
             run(session, slug, form, staff)
-    except NotAllowed as refused:
-        raise HTTPException(403, str(refused)) from refused
     except RevisionError as problem:
         return _history(request, slug, str(problem))
     return redirect(request, "admin:article_history", notice, slug=slug)
@@ -408,15 +310,13 @@ async def review(request: Request) -> Response:
     if form.get("decision") == "publish":
         return await _decide(
             request,
-            lambda s, slug, f, who: approve(
-                s, slug, _number(f), intents, actor=who.name, role=who.role
-            ),
+            lambda s, slug, f, who: approve(s, slug, _number(f), intents, actor=who.actor),
             "published",
         )
     return await _decide(
         request,
         lambda s, slug, f, who: reject(
-            s, slug, _number(f), str(f.get("reason", "")), actor=who.name, role=who.role
+            s, slug, _number(f), str(f.get("reason", "")), actor=who.actor
         ),
         "rejected",
     )
@@ -428,7 +328,7 @@ async def revert_article(request: Request) -> Response:
     intents = known_intents(request)
     return await _decide(
         request,
-        lambda s, slug, f, who: revert(s, slug, _number(f), intents, actor=who.name, role=who.role),
+        lambda s, slug, f, who: revert(s, slug, _number(f), intents, actor=who.actor),
         "reverted",
     )
 
@@ -438,8 +338,6 @@ async def unpublish_article(request: Request) -> Response:
     """POST: hide an article, unless it is required or other articles link to it."""
     return await _decide(
         request,
-        lambda s, slug, f, who: unpublish(
-            s, slug, str(f.get("reason", "")), actor=who.name, role=who.role
-        ),
+        lambda s, slug, f, who: unpublish(s, slug, str(f.get("reason", "")), actor=who.actor),
         "unpublished",
     )

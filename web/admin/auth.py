@@ -9,8 +9,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.accounts import authenticate, end_session, start_session
-from bot.audit import record
+from bot.staff.accounts import authenticate, end_session, start_session
+from bot.staff.audit import record
 from web.admin.common import (
     COOKIE,
     check_csrf,

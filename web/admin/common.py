@@ -20,8 +20,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.accounts import can, session_for
-from bot.staff_models import ROLES
+from bot.staff.accounts import session_for
+from bot.staff.roles import ROLES, Actor, can
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,11 @@ class Staff:
     def can(self, needed: str) -> bool:
         """Whether this person's role allows what `needed` allows."""
         return can(self.role, needed)
+
+    @property
+    def actor(self) -> Actor:
+        """This person, as the actor of the operations they ask for."""
+        return Actor(self.name, self.role)
 
 
 def session_factory(request: Request) -> sessionmaker[Session]:

@@ -17,8 +17,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.model_deploy import Job, progress_percent, start_rollback, start_training
-from bot.model_runs import (
+from bot.settings import Settings
+from bot.staff.roles import REVIEWER
+from bot.training.pipeline import Job, progress_percent, start_rollback, start_training
+from bot.training.rasa_server import RasaServerError
+from bot.training.runs import (
     RUNNING,
     RunRefused,
     elapsed_seconds,
@@ -29,9 +32,7 @@ from bot.model_runs import (
     settle_stale_runs,
     unfinished_run,
 )
-from bot.rasa_server import RasaServerError
-from bot.settings import Settings
-from bot.staff_models import REVIEWER, ModelRun
+from bot.training.tables import ModelRun
 from web.admin.common import NOTICES, redirect, render, session_factory, staff_page
 
 NOTICES.update(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.inbox import InboxError, dismiss, open_groups, point, sync, teach
-from bot.kb_store import published_articles
-from bot.staff_models import EDITOR
-from bot.topics import domain_intents, intent_for_slug, slug_for_intent
-from bot.tracker_events import REASONS, TrackerStoreUnavailable
-from bot.training_examples import ExampleError, list_examples
+from bot.kb.store import published_articles
+from bot.kb.topics import domain_intents, intent_for_slug, slug_for_intent
+from bot.staff.inbox import InboxError, dismiss, open_groups, point, sync, teach
+from bot.staff.roles import EDITOR
+from bot.staff.tracker_store import REASONS, TrackerStoreUnavailable
+from bot.training.examples import ExampleError, list_examples
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
 
 NOTICES.update(

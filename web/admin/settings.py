@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.answers import HOSPITAL_DEFAULTS
-from bot.hospital_settings import LABELS, SettingError, current_values, save_values
-from bot.revisions import NotAllowed
-from bot.staff_models import ADMIN
+from bot.kb.hospital import HOSPITAL_DEFAULTS, current_values
+from bot.staff.hospital_settings import LABELS, HospitalValueError, save_values
+from bot.staff.roles import ADMIN
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
 
 NOTICES.update({"settings-saved": "Saved. Answers use the new values from the next message."})
@@ -25,11 +23,9 @@ async def settings_page(request: Request) -> Response:
         values = {key: str(form.get(key, "")) for key in HOSPITAL_DEFAULTS}
         try:
             with session_factory(request).begin() as session:
-                save_values(session, values, actor=staff.name, role=staff.role)
+                save_values(session, values, actor=staff.actor)
             return redirect(request, "admin:settings", "settings-saved")
-        except NotAllowed as refused:
-            raise HTTPException(403, str(refused)) from refused
-        except SettingError as problem:
+        except HospitalValueError as problem:
             error = str(problem)
     with session_factory(request)() as session:
         values = current_values(session)

@@ -14,14 +14,18 @@ import io
 import zipfile
 
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.kb_files import Problem
-from bot.kb_transfer import MAX_FILE_BYTES, apply_import, export_zip, files_from_zip, plan_import
-from bot.revisions import NotAllowed
-from bot.staff_models import EDITOR, REVIEWER
+from bot.kb.files import Problem
+from bot.staff.kb_exchange import (
+    MAX_FILE_BYTES,
+    apply_import,
+    export_zip,
+    files_from_zip,
+    plan_import,
+)
+from bot.staff.roles import EDITOR, REVIEWER
 from web.admin.articles import known_intents
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
 
@@ -79,11 +83,8 @@ async def import_kb(request: Request) -> Response:
     files, problems = await _uploaded(request)
     intents = known_intents(request)
     if form.get("confirm") == "yes" and not problems:
-        try:
-            with session_factory(request).begin() as session:
-                plan = apply_import(session, files, intents, actor=staff.name, role=staff.role)
-        except NotAllowed as refused:
-            raise HTTPException(403, str(refused)) from refused
+        with session_factory(request).begin() as session:
+            plan = apply_import(session, files, intents, actor=staff.actor)
         if not plan.errors:
             return redirect(request, "admin:articles", "imported")
     else:

@@ -6,18 +6,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.accounts import (
-    AccountError,
-    add_user,
-    authenticate,
-    find_user,
-    list_users,
-    set_active,
-    set_password,
-    set_role,
-)
-from bot.audit import recent_events
-from bot.staff_models import ADMIN, EDITOR, ROLES
+from bot.staff.accounts import AccountError, add_user, authenticate, find_user, list_users, set_active, set_password, set_role
+from bot.staff.audit import recent_events
+from bot.staff.roles import ADMIN, EDITOR, ROLES
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
 
 NOTICES.update(

@@ -1,0 +1,143 @@
+"""The one place where answers are rendered, from an article to chat text and buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.kb.hospital import HOSPITAL_DEFAULTS
+from bot.kb.topics import NOT_UNDERSTOOD_SLUG, URGENT_SLUG, intent_for_slug
+
+# Used only when the urgent article itself cannot be read: safety must not depend
+# on the database.
+URGENT_FALLBACK = (
+    "This could be a serious side effect. Call your care team now at {care_team_phone}. "
+    "If you cannot reach them, or it feels severe, call 15 (SAMU) or 112. "
+    "Say that you are on immunotherapy and name your treatment."
+)
+# Used when no answer can be produced at all (database or action server down).
+UNAVAILABLE = (
+    "Sorry, I cannot look up my answers right now. Please try again in a few minutes. "
+    "To talk to your care team, call {care_team_phone} ({care_team_hours}). "
+    "If you have a warning sign such as a fever of 38 °C or more, trouble breathing, "
+    "chest pain or confusion, call your care team now, or 15 (SAMU) or 112."
+)
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# The wire format of an answer: the chat text ends with a paragraph that starts with
+# SOURCE_PREFIX, and the custom JSON that follows the text names the article (ARTICLE_KEY).
+SOURCE_PREFIX = "Source:"
+ARTICLE_KEY = "kb_article"
+URGENT_KEY = "urgent"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A follow-up choice; its payload asks Rasa for the intent of the topic."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant sends for one turn."""
+
+    slug: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    source: str | None = None
+    reviewed_on: dt.date | None = None
+    urgent: bool = False
+
+    @property
+    def source_line(self) -> str | None:
+        """The short line naming where the answer comes from and when it was checked."""
+        if not self.source:
+            return None
+        reviewed = f" Reviewed {self.reviewed_on:%d %B %Y}." if self.reviewed_on else ""
+        return f"{SOURCE_PREFIX} {self.source.strip().rstrip('.')}.{reviewed}"
+
+    @property
+    def full_text(self) -> str:
+        """The answer followed by its source line, as sent to the chat."""
+        return "\n\n".join(part for part in (self.text, self.source_line) if part)
+
+
+def custom_json(answer: Answer) -> dict[str, Any]:
+    """The custom JSON that travels with an answer's text: which article, and whether urgent."""
+    return {
+        ARTICLE_KEY: answer.slug,
+        URGENT_KEY: answer.urgent,
+        "source": answer.source,
+        "reviewed_on": answer.reviewed_on.isoformat() if answer.reviewed_on else None,
+    }
+
+
+def to_message(answer: Answer) -> dict[str, Any]:
+    """The answer as one bot message: text with its source line, buttons and custom JSON.
+
+    The actions send it through Rasa's dispatcher; the staff preview shapes it as the
+    chat page does. Both read the same wire format from here.
+    """
+    return {
+        "text": answer.full_text,
+        "buttons": [{"title": b.title, "payload": b.payload} for b in answer.buttons],
+        "custom": custom_json(answer),
+    }
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace `{placeholders}` with hospital values; unknown braces are left alone."""
+    merged = {**HOSPITAL_DEFAULTS, **values}
+    return _PLACEHOLDER.sub(lambda m: merged.get(m.group(1), m.group(0)), text)
+
+
+def topic_button(slug: str, title: str) -> Button:
+    """Return the button that asks for `slug`."""
+    return Button(title=title, payload="/" + intent_for_slug(slug))
+
+
+def render(
+    slug: str,
+    text: str,
+    *,
+    values: Mapping[str, str],
+    related: Mapping[str, str] = {},
+    source: str | None = None,
+    reviewed_on: dt.date | None = None,
+) -> Answer:
+    """Render an answer.
+
+    Args:
+        slug: the article answered (becomes slot `kb_article`).
+        text: the article text with its placeholders.
+        values: hospital settings for the placeholders.
+        related: slug -> title of the topics offered as buttons, in order.
+        source: where the text comes from.
+        reviewed_on: when a person last checked it.
+
+    Returns:
+        The answer, marked urgent for the urgent-symptoms article.
+    """
+    return Answer(
+        slug=slug,
+        text=fill(text.strip(), values),
+        buttons=tuple(topic_button(s, t) for s, t in related.items()),
+        source=source,
+        reviewed_on=reviewed_on,
+        urgent=slug == URGENT_SLUG,
+    )
+
+
+def urgent_fallback(values: Mapping[str, str]) -> Answer:
+    """The urgent answer that needs no database."""
+    return Answer(slug=URGENT_SLUG, text=fill(URGENT_FALLBACK, values), urgent=True)
+
+
+def unavailable(values: Mapping[str, str] = {}) -> Answer:
+    """The answer when nothing can be looked up."""
+    return Answer(slug=NOT_UNDERSTOOD_SLUG, text=fill(UNAVAILABLE, values))

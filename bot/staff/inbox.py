@@ -1,0 +1,255 @@
+"""The inbox: patient messages the assistant did not answer well, read from Rasa's store.
+
+`sync` reads Rasa's SQL tracker store (`bot.staff.tracker_store`) from where it stopped last
+time, keeps the user messages that ended badly, redacts them and stores them as
+`InboxItem`s. Neither the raw text nor the conversation id is ever stored. Staff
+then teach each item as an example of an intent, point it at an article, or dismiss it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import as_utc, utcnow
+from bot.errors import Refused
+from bot.kb.hospital import current_values
+from bot.kb.tables import Article
+from bot.kb.topics import intent_for_slug
+from bot.safety.redact import PLACEHOLDER, function_words, redact
+from bot.staff.audit import record
+from bot.staff.tables import InboxCursor, InboxItem
+from bot.staff.tracker_store import bad_turns, read_events, source_name
+from bot.training.examples import add_example
+from bot.trials.tables import TrialLocation
+
+MAX_TEXT_CHARS = 500  # longer messages are cut: the start says what they were about
+SIMILARITY = 0.6  # token Jaccard of two group keys for them to be listed together
+_PLACE_SETTINGS = ("hospital_name", "hospital_country", "trial_site_names")
+_STATES = {"taught": "Added as example", "pointed": "Pointed to article", "dismissed": "Dismissed"}
+
+
+class InboxError(Refused):
+    """An inbox action that cannot be done; the message says why."""
+
+
+@dataclass
+class SyncReport:
+    """What one sync found."""
+
+    events_read: int = 0
+    added: int = 0
+    repeated: int = 0
+
+
+@dataclass
+class InboxGroup:
+    """Open items close enough to be handled together."""
+
+    items: list[InboxItem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """How many times patients sent these messages."""
+        return sum(item.count for item in self.items)
+
+    @property
+    def last_seen(self) -> dt.datetime:
+        """The latest time one of them was sent."""
+        return max(item.last_seen for item in self.items)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons, most frequent first."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.reason] = counts.get(item.reason, 0) + item.count
+        return sorted(counts, key=lambda r: -counts[r])
+
+
+def known_terms(session: Session) -> list[str]:
+    """Words redaction must keep: the KB's terms and titles, trial cities, the hospital."""
+    articles = session.scalars(select(Article)).all()
+    terms = [t for a in articles for words in (a.terms or {}).values() for t in words]
+    terms += [a.title for a in articles]
+    terms += [v for k, v in current_values(session).items() if k in _PLACE_SETTINGS]
+    terms += [c for c in session.scalars(select(TrialLocation.city).distinct()) if c]
+    return terms
+
+
+def group_key(redacted: str) -> str:
+    """Normalised content words, sorted: near-identical questions share a key."""
+    function = function_words()
+    words = {
+        w[:-1] if w.endswith("s") and len(w) > 3 else w
+        for w in re.findall(r"[^\W_]+", PLACEHOLDER.sub(" ", redacted.lower()))
+        if w not in function
+    }
+    return " ".join(sorted(words))[:200]
+
+
+def sync(session: Session, tracker_store_url: str, *, actor: str | None = None) -> SyncReport:
+    """Read new events from Rasa's store into the inbox (in `session`'s transaction).
+
+    Raises:
+        TrackerStoreUnavailable: the store cannot be read; the cursor is unchanged.
+    """
+    source = source_name(tracker_store_url)
+    cursor = session.get(InboxCursor, source) or InboxCursor(source=source, last_event_id=0)
+    report = SyncReport()
+    last_id = cursor.last_event_id
+
+    def counted(events: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal last_id
+        for event in events:
+            report.events_read += 1
+            last_id = max(last_id, int(event["id"]))
+            yield event
+
+    turns = list(bad_turns(counted(read_events(tracker_store_url, cursor.last_event_id))))
+    keep = known_terms(session) if turns else []
+    for turn in turns:
+        redacted = redact(turn.text[: MAX_TEXT_CHARS * 2], keep)[:MAX_TEXT_CHARS].strip()
+        if not redacted:
+            continue
+        item = session.scalars(
+            select(InboxItem).where(InboxItem.text == redacted, InboxItem.status == "open")
+        ).first()
+        if item is not None:
+            item.count += 1
+            item.last_seen = max(as_utc(item.last_seen), turn.at)
+            report.repeated += 1
+            continue
+        session.add(
+            InboxItem(
+                text=redacted,
+                group_key=group_key(redacted),
+                reason=turn.reason,
+                intent=turn.intent,
+                confidence=turn.confidence,
+                first_seen=turn.at,
+                last_seen=turn.at,
+            )
+        )
+        session.flush()  # a repeat later in the same batch finds this one
+        report.added += 1
+    cursor.last_event_id = last_id
+    session.merge(cursor)
+    record(
+        session,
+        actor,
+        "inbox.sync",
+        source,
+        {"events": report.events_read, "added": report.added, "repeated": report.repeated},
+    )
+    return report
+
+
+def open_groups(session: Session, reason: str | None = None) -> list[InboxGroup]:
+    """Open items grouped with their near-duplicates, biggest groups first."""
+    stmt = select(InboxItem).where(InboxItem.status == "open")
+    if reason:
+        stmt = stmt.where(InboxItem.reason == reason)
+    items = sorted(session.scalars(stmt), key=lambda i: (-i.count, i.id))
+    groups: list[tuple[set[str], InboxGroup]] = []
+    for item in items:
+        words = set(item.group_key.split())
+        for key, group in groups:
+            if _jaccard(words, key) >= SIMILARITY:
+                group.items.append(item)
+                break
+        else:
+            groups.append((words, InboxGroup([item])))
+    return sorted((g for _, g in groups), key=lambda g: (-g.count, -g.last_seen.timestamp()))
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def _open_items(session: Session, item_ids: Sequence[int]) -> list[InboxItem]:
+    if not item_ids:
+        raise InboxError("Choose at least one message.")
+    items = list(session.scalars(select(InboxItem).where(InboxItem.id.in_(list(item_ids)))))
+    if len(items) != len(set(item_ids)) or any(i.status != "open" for i in items):
+        raise InboxError("Some of these messages were already handled; reload the inbox.")
+    return items
+
+
+def _resolve(items: Iterable[InboxItem], state: str, resolution: str | None, actor: str) -> None:
+    now = utcnow()
+    for item in items:
+        item.status, item.resolution = state, resolution
+        item.resolved_by, item.resolved_at = actor, now
+
+
+def teach(
+    session: Session,
+    item_ids: Sequence[int],
+    intent: str,
+    known_intents: Iterable[str],
+    *,
+    actor: str,
+) -> int:
+    """Add each item's text as a training example of `intent`; return how many.
+
+    Raises:
+        InboxError: an item is already handled.
+        bot.training.examples.ExampleError: the intent is not in the domain, or a text
+            cannot be an example.
+    """
+    items = _open_items(session, item_ids)
+    intents = list(known_intents)
+    for item in items:
+        add_example(session, item.text, intent, intents, actor=actor, inbox_item_id=item.id)
+    _resolve(items, "taught", intent, actor)
+    record(session, actor, "inbox.teach", intent, {"items": sorted(i.id for i in items)})
+    return len(items)
+
+
+def point(
+    session: Session,
+    item_ids: Sequence[int],
+    slug: str,
+    known_intents: Iterable[str],
+    *,
+    actor: str,
+) -> int:
+    """Teach the items as examples of the intent that answers article `slug`.
+
+    Raises:
+        InboxError: no such article, no intent answers it, or an item is handled.
+    """
+    if session.scalars(select(Article.id).where(Article.slug == slug)).first() is None:
+        raise InboxError(f"There is no article {slug!r}.")
+    intent = intent_for_slug(slug)
+    intents = list(known_intents)
+    if intent not in intents:
+        raise InboxError(f"No intent answers the article {slug!r} yet; choose another one.")
+    items = _open_items(session, item_ids)
+    for item in items:
+        add_example(session, item.text, intent, intents, actor=actor, inbox_item_id=item.id)
+    _resolve(items, "pointed", slug, actor)
+    record(session, actor, "inbox.point", slug, {"items": sorted(i.id for i in items)})
+    return len(items)
+
+
+def dismiss(session: Session, item_ids: Sequence[int], *, actor: str) -> int:
+    """Close the items without teaching anything; return how many."""
+    items = _open_items(session, item_ids)
+    _resolve(items, "dismissed", None, actor)
+    record(session, actor, "inbox.dismiss", None, {"items": sorted(i.id for i in items)})
+    return len(items)
+
+
+def state_label(state: str) -> str:
+    """A readable name for an item's state."""
+    return _STATES.get(state, "Open")

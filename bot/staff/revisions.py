@@ -1,0 +1,341 @@
+"""Article revisions: draft, submit, publish, reject, revert, unpublish, with who and why.
+
+The `article` table stays what the assistant answers from (read on every message);
+publishing writes a revision's fields into it, so a change shows on the next answer
+without retraining. Every version is an `ArticleRevision`; every operation is audited
+in the same transaction. Roles are checked here, through the `Actor`, so the rules do
+not depend on the web pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db import utcnow
+from bot.kb.store import get_article
+from bot.kb.tables import DRAFT, PUBLISHED, Article
+from bot.kb.topics import REQUIRED_SLUGS
+from bot.staff.audit import record
+from bot.staff.revision_checks import (
+    STATE_DRAFT,
+    STATE_PUBLISHED,
+    STATE_REJECTED,
+    STATE_SUBMITTED,
+    RevisionError,
+    article_row_fields,
+    check_article,
+    refuse_if_errors,
+    to_checked,
+    to_stored,
+)
+from bot.staff.roles import EDITOR, REVIEWER, Actor
+from bot.staff.tables import ArticleRevision
+from bot.text import is_slug
+
+BASELINE_AUTHOR = "starter knowledge base"
+BASELINE_REASON = "Content before its first edit in the staff workspace"
+OPERATOR_NAME = "command line"  # how the operator's versions are signed
+MAX_REASON_CHARS = 1000
+
+# What each button of the editor does: the role it needs, the state of the new version,
+# the audit action, and the refusal when `kb check` finds errors (None: a draft may have
+# errors, it is not shown to patients).
+EDITS: dict[str, tuple[str, str, str, str | None]] = {
+    "draft": (EDITOR, STATE_DRAFT, "article.draft", None),
+    "submit": (EDITOR, STATE_SUBMITTED, "article.submit", "Not submitted"),
+    "publish": (REVIEWER, STATE_PUBLISHED, "article.publish", "Not published"),
+}
+
+
+# --- reading ---
+
+
+def revisions(session: Session, slug: str) -> list[ArticleRevision]:
+    """Every revision of `slug`, oldest first."""
+    stmt = select(ArticleRevision).where(ArticleRevision.slug == slug)
+    return list(session.scalars(stmt.order_by(ArticleRevision.number)))
+
+
+def get_revision(session: Session, slug: str, number: int) -> ArticleRevision | None:
+    """Revision `number` of `slug`, or None."""
+    stmt = select(ArticleRevision).where(
+        ArticleRevision.slug == slug, ArticleRevision.number == number
+    )
+    return session.scalars(stmt).first()
+
+
+def latest_revision(session: Session, slug: str) -> ArticleRevision | None:
+    """The newest revision of `slug` (of any state), or None."""
+    stmt = select(ArticleRevision).where(ArticleRevision.slug == slug)
+    return session.scalars(stmt.order_by(ArticleRevision.number.desc())).first()
+
+
+def pending_submissions(session: Session) -> list[ArticleRevision]:
+    """Submitted revisions waiting for a reviewer, oldest first (the review queue)."""
+    stmt = select(ArticleRevision).where(ArticleRevision.state == STATE_SUBMITTED)
+    return list(session.scalars(stmt.order_by(ArticleRevision.created_at)))
+
+
+def working_fields(session: Session, slug: str) -> dict[str, Any] | None:
+    """What the editor opens: the newest draft or submission, else the article itself."""
+    latest = latest_revision(session, slug)
+    if latest is not None and latest.state in (STATE_DRAFT, STATE_SUBMITTED):
+        return dict(latest.fields)
+    article = get_article(session, slug, published_only=False)
+    if article is not None:
+        return article_row_fields(article)
+    return dict(latest.fields) if latest is not None else None
+
+
+def linking_articles(session: Session, slug: str) -> list[str]:
+    """Slugs of the other published articles whose `related` list `slug`."""
+    stmt = select(Article).where(Article.status == PUBLISHED, Article.slug != slug)
+    return sorted(a.slug for a in session.scalars(stmt) if slug in (a.related or []))
+
+
+# --- writing ---
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RevisionError("Say why you made this change (the 'Why' field).")
+    if len(reason) > MAX_REASON_CHARS:
+        raise RevisionError(f"Keep the reason under {MAX_REASON_CHARS} characters.")
+    return reason
+
+
+def _slug(slug: str) -> str:
+    slug = (slug or "").strip()
+    if not is_slug(slug):
+        raise RevisionError("The slug must be lowercase words joined by dashes, e.g. car-t-cells.")
+    return slug
+
+
+def _signature(actor: Actor) -> str:
+    return actor.name or OPERATOR_NAME
+
+
+def _next_number(session: Session, slug: str) -> int:
+    stmt = select(func.max(ArticleRevision.number)).where(ArticleRevision.slug == slug)
+    return (session.scalar(stmt) or 0) + 1
+
+
+def ensure_baseline(session: Session, slug: str) -> ArticleRevision | None:
+    """Record an article loaded from files as revision 1 before its first edit.
+
+    Without it, the first edit could not be diffed against, or reverted to, the
+    original text. Returns the baseline, or None when there is nothing to record.
+    """
+    if latest_revision(session, slug) is not None:
+        return None
+    article = get_article(session, slug, published_only=False)
+    if article is None:
+        return None
+    baseline = ArticleRevision(
+        slug=slug,
+        number=1,
+        fields=article_row_fields(article),
+        state=STATE_PUBLISHED,
+        author=BASELINE_AUTHOR,
+        reason=BASELINE_REASON,
+        created_at=article.updated_at or utcnow(),
+    )
+    session.add(baseline)
+    session.flush()
+    return baseline
+
+
+def add_revision(
+    session: Session,
+    slug: str,
+    fields: Mapping[str, Any],
+    state: str,
+    actor: Actor,
+    reason: str,
+    based_on: int | None,
+) -> ArticleRevision:
+    """Add the next revision of `slug` (after its baseline); a published one is decided."""
+    ensure_baseline(session, slug)
+    revision = ArticleRevision(
+        slug=slug,
+        number=_next_number(session, slug),
+        fields=dict(fields),
+        state=state,
+        author=_signature(actor),
+        reason=reason,
+        based_on=based_on,
+    )
+    if state == STATE_PUBLISHED:
+        revision.decided_by = _signature(actor)
+        revision.decided_at = utcnow()
+    session.add(revision)
+    session.flush()
+    return revision
+
+
+def apply_fields(session: Session, fields: Mapping[str, Any]) -> Article:
+    """Write fields into the article row the assistant answers from (create it if new)."""
+    checked = to_checked(fields)
+    article = get_article(session, checked["slug"], published_only=False)
+    if article is None:
+        article = Article(slug=checked["slug"])
+        session.add(article)
+    article.title = checked["title"]
+    article.group = checked["group"]
+    article.answer = checked["answer"]
+    article.details = checked.get("details") or None
+    article.related = list(checked.get("related") or [])
+    article.terms = {k: list(v) for k, v in (checked.get("terms") or {}).items()}
+    article.source = checked["source"]
+    article.reviewed_on = checked["reviewed_on"]
+    article.status = checked["status"]
+    session.flush()
+    return article
+
+
+def edit(
+    session: Session,
+    kind: str,
+    slug: str,
+    fields: Mapping[str, Any],
+    reason: str,
+    known_intents: Iterable[str] | None,
+    *,
+    actor: Actor,
+    based_on: int | None = None,
+    new: bool = False,
+) -> ArticleRevision:
+    """Save an edit as a draft, submit it for review, or publish it now (`kind`, see EDITS).
+
+    A draft may still have problems (patients do not see it); a submission or a
+    publication is refused while `kb check` finds errors in it.
+
+    Args:
+        session: the transaction of the change.
+        kind: "draft", "submit" or "publish".
+        slug: the article's slug (a new one for a new article).
+        fields: the article's fields as edited.
+        reason: why the change is made (required).
+        known_intents: the Rasa domain's intents (a related topic needs one).
+        actor: who; drafting and submitting need an editor, publishing a reviewer.
+        based_on: the revision number the editor opened.
+        new: the editor creates a new article (its slug must be free).
+
+    Raises:
+        NotAllowed: the actor's role is too low.
+        RevisionError: no reason, a bad or taken slug, or errors in the article.
+    """
+    if kind not in EDITS:
+        raise RevisionError(f"Unknown edit {kind!r}: choose one of {', '.join(EDITS)}.")
+    needed, state, action, refusal = EDITS[kind]
+    actor.require(needed)
+    reason = _reason(reason)
+    slug = _slug(slug)
+    if new and (get_article(session, slug, published_only=False) or latest_revision(session, slug)):
+        raise RevisionError(f"An article named {slug!r} already exists: open it to edit it.")
+    stored = to_stored({**fields, "slug": slug})
+    stored["status"] = PUBLISHED
+    if refusal is not None:
+        refuse_if_errors(check_article(session, stored, known_intents), refusal)
+    revision = add_revision(session, slug, stored, state, actor, reason, based_on)
+    if state == STATE_PUBLISHED:
+        apply_fields(session, stored)
+    record(session, actor.name, action, slug, {"revision": revision.number})
+    return revision
+
+
+def _pending(session: Session, slug: str, number: int) -> ArticleRevision:
+    revision = get_revision(session, slug, number)
+    if revision is None or revision.state != STATE_SUBMITTED:
+        raise RevisionError(f"Version {number} of {slug} is not waiting for review.")
+    return revision
+
+
+def approve(
+    session: Session, slug: str, number: int, known_intents: Iterable[str] | None, *, actor: Actor
+) -> ArticleRevision:
+    """Publish a submitted revision as it is (a reviewer's "Publish" in the review queue)."""
+    actor.require(REVIEWER)
+    revision = _pending(session, slug, number)
+    refuse_if_errors(check_article(session, revision.fields, known_intents), "Not published")
+    revision.state = STATE_PUBLISHED
+    revision.decided_by = _signature(actor)
+    revision.decided_at = utcnow()
+    apply_fields(session, revision.fields)
+    record(session, actor.name, "article.publish", slug, {"revision": number})
+    return revision
+
+
+def reject(
+    session: Session, slug: str, number: int, reason: str, *, actor: Actor
+) -> ArticleRevision:
+    """Send a submitted revision back to its author, saying why."""
+    actor.require(REVIEWER)
+    why = _reason(reason)
+    revision = _pending(session, slug, number)
+    revision.state = STATE_REJECTED
+    revision.decided_by = _signature(actor)
+    revision.decided_at = utcnow()
+    # The author's reason stays; the reviewer's is added after it (no column of its own).
+    revision.reason = f"{revision.reason}\nSent back by {revision.decided_by}: {why}"
+    record(session, actor.name, "article.reject", slug, {"revision": number, "reason": why})
+    return revision
+
+
+def revert(
+    session: Session, slug: str, number: int, known_intents: Iterable[str] | None, *, actor: Actor
+) -> ArticleRevision:
+    """Publish the content of an earlier revision again, as a new revision."""
+    actor.require(REVIEWER)
+    ensure_baseline(session, slug)
+    old = get_revision(session, slug, number)
+    if old is None:
+        raise RevisionError(f"{slug} has no version {number}.")
+    refuse_if_errors(check_article(session, old.fields, known_intents), "Not reverted")
+    revision = add_revision(
+        session,
+        slug,
+        dict(old.fields),
+        STATE_PUBLISHED,
+        actor,
+        f"Reverted to version {number}",
+        number,
+    )
+    apply_fields(session, revision.fields)
+    record(session, actor.name, "article.revert", slug, {"revision": revision.number, "to": number})
+    return revision
+
+
+def unpublish(session: Session, slug: str, reason: str, *, actor: Actor) -> ArticleRevision:
+    """Hide a published article from patients (kept as a draft).
+
+    Raises:
+        RevisionError: the slug is a required topic, or other published articles
+            link to it (their buttons would lead nowhere).
+    """
+    actor.require(REVIEWER)
+    reason = _reason(reason)
+    article = get_article(session, slug)
+    if article is None:
+        raise RevisionError(f"{slug} is not published.")
+    if slug in REQUIRED_SLUGS:
+        raise RevisionError(
+            f"{slug} is a required topic (the assistant must always be able to answer it); "
+            "edit it instead of unpublishing it."
+        )
+    linked = linking_articles(session, slug)
+    if linked:
+        raise RevisionError(
+            f"{slug} cannot be unpublished: these published articles link to it: "
+            f"{', '.join(linked)}. Remove it from their 'related' list first."
+        )
+    fields = {**article_row_fields(article), "status": DRAFT}
+    revision = add_revision(session, slug, fields, STATE_PUBLISHED, actor, reason, None)
+    apply_fields(session, fields)
+    record(session, actor.name, "article.unpublish", slug, {"revision": revision.number})
+    return revision

@@ -1,0 +1,180 @@
+"""Understand a person's answers to the trial-search questions, in their own words.
+
+`read_answers` finds every value a message gives: the cancer type, the age, the kind of
+immunotherapy, the place, and the person's sex when the words say it ("my dad").
+Values already given in the first message are therefore not asked again, and a
+correction ("actually he is 58") is understood at any question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot.trials.cancer_types import find_cancer_types, label, most_specific
+from bot.trials.search import ANY, ANYWHERE, COUNTRY, HOSPITAL
+from bot.trials.tags import BISPECIFIC, CELL_THERAPY, CHECKPOINT, OTHER, VACCINE
+
+CANCER_TYPE = "cancer_type"
+AGE = "age"
+THERAPY_KIND = "therapy_kind"
+TRIAL_PLACE = "trial_place"
+PERSON_SEX = "person_sex"
+QUESTIONS = (CANCER_TYPE, AGE, THERAPY_KIND, TRIAL_PLACE)  # asked in this order
+
+SKIP = "skip"  # the person skipped a question that needs an answer
+MAX_AGE = 120
+_MAX_FREE_TEXT_WORDS = 6
+
+_SKIP = re.compile(
+    r"^\s*(skip|any|anything|any kind|any type|anywhere|all|either|whatever|no preference|"
+    r"i don'?t (mind|care|know)|don'?t (mind|care|know)|not sure|no idea|doesn'?t matter|"
+    r"pass|next|none|no)\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_STOP = re.compile(
+    r"^\s*(stop|cancel|quit|exit|abort|never ?mind|forget it|enough)\b", re.IGNORECASE
+)
+_QUESTION_START = re.compile(
+    r"^\s*(what|how|why|when|who|which|is|are|can|could|does|do|will|should|tell me)\b",
+    re.IGNORECASE,
+)
+_AGE_WITH_UNIT = re.compile(
+    r"\b(\d{1,3})\s*(?:-|\s)?\s*(years?|yrs?|y/?o|months?)\b(?:[\s-]*old)?", re.IGNORECASE
+)
+_AGE_STATED = re.compile(
+    r"\b(?:i am|i'?m|im|he is|he'?s|she is|she'?s|they are|they'?re|is now|aged?|age is)"
+    r"\s+(?:now\s+|only\s+|just\s+)?(\d{1,3})\b",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"^\D*?(\d{1,3}(?:[.,]5)?)\D*$")
+_HOSPITAL_WORDS = re.compile(
+    r"\b(here|this hospital|your hospital|at the hospital|nearby|near me|curie)\b", re.IGNORECASE
+)
+_ANYWHERE_WORDS = re.compile(
+    r"\b(anywhere|any ?where|any country|worldwide|the world|abroad|any place)\b", re.IGNORECASE
+)
+_MALE = re.compile(
+    r"\b(he|him|his|dad|daddy|father|husband|son|brother|man|boy|grandfather|grandpa|"
+    r"uncle|male|boyfriend)\b",
+    re.IGNORECASE,
+)
+_FEMALE = re.compile(
+    r"\b(she|her|mum|mom|mummy|mother|wife|daughter|sister|woman|girl|grandmother|grandma|"
+    r"aunt|female|girlfriend)\b",
+    re.IGNORECASE,
+)
+# Plain words for the kinds, beside the knowledge-base terms; "other" only answers the question.
+_KIND_WORDS: dict[str, re.Pattern[str]] = {
+    kind: re.compile(rf"\b({words})\b", re.IGNORECASE)
+    for kind, words in (
+        (CHECKPOINT, r"checkpoints?"),
+        (VACCINE, r"vaccines?"),
+        (CELL_THERAPY, r"cell therap\w*|car.?t"),
+        (BISPECIFIC, r"bispecifics?|engagers?"),
+        (OTHER, r"other|others"),
+    )
+}
+
+
+def is_question(text: str) -> bool:
+    """True if the message asks something rather than answers."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
+
+
+def is_skip(text: str) -> bool:
+    """True for "skip", "any", "I don't mind" and the like."""
+    return bool(_SKIP.match(text))
+
+
+def read_cancer(text: str) -> str | None:
+    """The plain name of the cancer types the text names, or None."""
+    keys = most_specific(find_cancer_types(text))
+    return " and ".join(label(k) for k in keys) if keys else None
+
+
+def read_age(text: str, *, asked: bool) -> float | None:
+    """The age the text gives in years; a bare number counts only when age was asked."""
+    match = _AGE_WITH_UNIT.search(text)
+    if match:
+        years = float(match.group(1))
+        return round(years / 12, 2) if match.group(2).lower().startswith("month") else years
+    match = _AGE_STATED.search(text) or (_BARE_NUMBER.match(text) if asked else None)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def read_kind(text: str, kinds_in: Callable[[str], list[str]], *, asked: bool) -> str | None:
+    """The kind of immunotherapy the text names; "any" counts when the kind was asked."""
+    if asked and is_skip(text):
+        return ANY
+    named = kinds_in(text) or [
+        kind
+        for kind, words in _KIND_WORDS.items()
+        if words.search(text) and (asked or kind != OTHER)
+    ]
+    return named[0] if named else None
+
+
+def read_place(text: str, country: str, *, asked: bool) -> str | None:
+    """HOSPITAL, COUNTRY or ANYWHERE as the text says; "any" counts when place was asked."""
+    if _HOSPITAL_WORDS.search(text):
+        return HOSPITAL
+    if country and re.search(rf"\b{re.escape(country)}\b", text, re.IGNORECASE):
+        return COUNTRY
+    if _ANYWHERE_WORDS.search(text) or (asked and is_skip(text)):
+        return ANYWHERE
+    return None
+
+
+def read_sex(text: str) -> str | None:
+    """MALE or FEMALE when the words say so without doubt, else None."""
+    male, female = bool(_MALE.search(text)), bool(_FEMALE.search(text))
+    if male == female:
+        return None
+    return "MALE" if male else "FEMALE"
+
+
+def read_answers(
+    text: str,
+    requested: str | None,
+    *,
+    kinds_in: Callable[[str], list[str]],
+    country: str,
+    free_text: bool = True,
+) -> dict[str, Any]:
+    """Return slot -> value for everything `text` answers.
+
+    Args:
+        text: the person's message.
+        requested: the question being asked (a slot name), or None at the start.
+        kinds_in: the immunotherapy kinds a text names (from the knowledge-base terms).
+        country: this hospital's country, as its trial records spell it.
+        free_text: take a short unknown answer to the cancer question as a cancer type
+            (the caller says no when the message is clearly about something else).
+    """
+    text = " ".join(text.split())
+    if not text or _STOP.match(text) or (is_question(text) and requested is not None):
+        return {}  # the form steps aside: the question is answered, or the search stops
+    values: dict[str, Any] = {}
+    cancer = read_cancer(text)
+    if cancer:
+        values[CANCER_TYPE] = cancer
+    elif requested == CANCER_TYPE:
+        free = free_text and len(text.split()) <= _MAX_FREE_TEXT_WORDS
+        values[CANCER_TYPE] = SKIP if is_skip(text) else (text[:60] if free else None)
+    age = read_age(text, asked=requested == AGE)
+    if age is not None:
+        values[AGE] = age
+    elif requested == AGE and is_skip(text):
+        values[AGE] = SKIP
+    kind = read_kind(text, kinds_in, asked=requested == THERAPY_KIND)
+    if kind:
+        values[THERAPY_KIND] = kind
+    place = read_place(text, country, asked=requested == TRIAL_PLACE)
+    if place:
+        values[TRIAL_PLACE] = place
+    sex = read_sex(text)
+    if sex:
+        values[PERSON_SEX] = sex
+    return {slot: value for slot, value in values.items() if value is not None}

@@ -1,0 +1,158 @@
+"""The knowledge-base checker: the shipped KB passes, and each kind of mistake is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kb.files import KnowledgeBase, dump_article, read_article_file, read_kb
+from bot.kb.reading_level import reading_grade
+from bot.kb.topics import REQUIRED_SLUGS
+
+GOOD = {
+    "slug": "car-t-cells",
+    "title": "CAR-T cells",
+    "group": "types",
+    "answer": "CAR-T uses your own immune cells. Call {care_team_phone} to ask.",
+    "related": ["side-effects-car-t"],
+    "terms": {"therapy": ["CAR-T"]},
+    "source": "US National Cancer Institute",
+    "reviewed_on": "2026-11-01",
+    "status": "published",
+}
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def article_yaml(**changes: object) -> str:
+    fields = {**GOOD, **changes}
+    lines = []
+    for key, value in fields.items():
+        if value is None:
+            continue
+        lines.append(
+            f"{key}: {value!s}" if not isinstance(value, (list, dict)) else f"{key}: {value}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_shipped_knowledge_base_has_every_required_topic_and_no_problem(
+    starter_kb: KnowledgeBase,
+) -> None:
+    assert {a["slug"] for a in starter_kb.articles} >= set(REQUIRED_SLUGS)
+    assert starter_kb.problems == ()
+
+
+def test_every_shipped_answer_reads_at_grade_eight_or_below(starter_kb: KnowledgeBase) -> None:
+    grades = {a["slug"]: reading_grade(a["answer"]) for a in starter_kb.articles}
+    assert {slug: g for slug, g in grades.items() if g > 8.0} == {}
+
+
+def test_every_article_names_its_source_and_review_date(starter_kb: KnowledgeBase) -> None:
+    for article in starter_kb.articles:
+        assert len(article["source"]) > 10, article["slug"]
+        assert article["reviewed_on"].year >= 2026
+
+
+def test_a_good_file_is_read(tmp_path: Path) -> None:
+    fields, problems = read_article_file(write(tmp_path, "car-t-cells.yml", article_yaml()))
+    assert problems == []
+    assert fields is not None and fields["slug"] == "car-t-cells"
+
+
+def test_malformed_yaml_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "car-t-cells.yml", "slug: car-t-cells\ntitle: [unclosed\nanswer: x\n")
+    fields, problems = read_article_file(path)
+    assert fields is None
+    assert len(problems) == 1
+    assert problems[0].file == str(path) and problems[0].line is not None
+    assert "not valid YAML" in str(problems[0])
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": None}, "title", "is missing"),
+        ({"slug": "car-t"}, "slug", "file is named car-t-cells.yml"),
+        ({"group": "misc"}, "group", "must be one of"),
+        ({"status": "live"}, "status", "must be one of"),
+        ({"reviewed_on": "yesterday"}, "reviewed_on", "YYYY-MM-DD"),
+        ({"related": ["car-t-cells"]}, "related", "must not list the article itself"),
+        ({"terms": {"colour": ["red"]}}, "terms", "unknown kind"),
+        ({"answer": "Call {hotline} now."}, "answer", "unknown placeholder {hotline}"),
+        ({"answer": "word " * 121}, "answer", "has 121 words"),
+        ({"answer": "<b>Bold</b> claims."}, "answer", "plain text"),
+        ({"colour": "blue"}, "colour", "not a known field"),
+    ],
+)
+def test_each_mistake_names_its_field_and_line(
+    tmp_path: Path, changes: dict[str, object], field: str, message: str
+) -> None:
+    fields, problems = read_article_file(
+        write(tmp_path, "car-t-cells.yml", article_yaml(**changes))
+    )
+    assert fields is None
+    assert any(p.field == field and message in p.message for p in problems), problems
+    if field in GOOD or field == "colour":
+        assert all(p.line for p in problems if p.field == field and field != "title")
+
+
+def test_hard_reading_is_an_error(tmp_path: Path) -> None:
+    hard = (
+        "Immunotherapeutic interventions necessitate comprehensive multidisciplinary "
+        "evaluation, incorporating individualised pharmacological considerations and "
+        "longitudinal surveillance of immunological toxicities. Consequently, "
+        "practitioners systematically characterise inflammatory manifestations."
+    )
+    _, problems = read_article_file(write(tmp_path, "car-t-cells.yml", article_yaml(answer=hard)))
+    assert any(p.field == "answer" and "reads at grade" in p.message for p in problems)
+
+
+def test_related_and_terms_may_be_left_out(tmp_path: Path) -> None:
+    fields, problems = read_article_file(
+        write(tmp_path, "car-t-cells.yml", article_yaml(related=None, terms=None))
+    )
+    assert problems == [] and fields is not None
+
+
+@pytest.mark.parametrize("content", ["", "just a sentence", "- a\n- list\n", "\xff\xfe"])
+def test_files_that_are_not_articles_are_reported(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "car-t-cells.yml"
+    path.write_bytes(content.encode("latin-1"))
+    fields, problems = read_article_file(path)
+    assert fields is None and len(problems) == 1 and problems[0].file == str(path)
+
+
+def test_very_short_answers_are_not_graded(tmp_path: Path) -> None:
+    _, problems = read_article_file(
+        write(tmp_path, "car-t-cells.yml", article_yaml(answer="Merci."))
+    )
+    assert problems == []
+
+
+def test_set_problems_name_missing_topics_dangling_links_and_shared_terms(tmp_path: Path) -> None:
+    write(tmp_path, "car-t-cells.yml", article_yaml(related=["no-such-topic"]))
+    write(
+        tmp_path,
+        "cancer-vaccines.yml",
+        article_yaml(slug="cancer-vaccines", related=["car-t-cells"], terms={"therapy": ["car-t"]}),
+    )
+    kb = read_kb(tmp_path, known_intents=["ask_cancer_vaccines"])
+    messages = [str(p) for p in kb.errors]
+    assert any(
+        "immunotherapy-basics.yml" in m and "required topic is missing" in m for m in messages
+    )
+    assert any("car-t-cells.yml [related]: unknown slug 'no-such-topic'" in m for m in messages)
+    assert any("term 'car-t' also points to" in m.lower() for m in messages)
+    assert any("no intent 'ask_car_t_cells'" in m for m in messages)
+
+
+def test_dump_then_read_gives_the_same_article(tmp_path: Path, starter_kb: KnowledgeBase) -> None:
+    article = next(a for a in starter_kb.articles if a["slug"] == "car-t-cells")
+    fields, problems = read_article_file(write(tmp_path, "car-t-cells.yml", dump_article(article)))
+    assert problems == [] and fields == article

@@ -1,0 +1,270 @@
+"""The inbox read from a real tracker store written by Rasa's own SQLTrackerStore."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import select, text
+from sqlalchemy.exc import SADeprecationWarning
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.kb.store import ArticleStore
+from bot.kb.topics import domain_intents
+from bot.settings import PROJECT_ROOT
+from bot.staff.inbox import InboxError, dismiss, group_key, open_groups, point, sync, teach
+from bot.staff.tables import AuditEvent, InboxCursor, InboxItem
+from bot.staff.tracker_store import (
+    LOW_CONFIDENCE,
+    LOW_CONFIDENCE_BELOW,
+    NOT_UNDERSTOOD,
+    OUT_OF_SCOPE,
+    TrackerStoreUnavailable,
+    source_name,
+)
+from bot.training.tables import TrainingExample
+
+# Rasa 3.6's tracker store is written in legacy SQLAlchemy: its warnings are not ours
+# (`make test` turns SQLAlchemy 2.0 warnings into errors for our code).
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", SADeprecationWarning)
+    from rasa.core.tracker_store import SQLTrackerStore
+
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")
+
+INTENTS = domain_intents(PROJECT_ROOT / "domain.yml") or []
+
+
+def turn(
+    message: str,
+    intent: str,
+    confidence: float,
+    *,
+    slug: str | None = None,
+    ranking: list[tuple[str, float]] = (),
+    actions: tuple[str, ...] = ("action_answer_topic",),
+) -> list[Any]:
+    """The events Rasa records for one user message and the assistant's answer."""
+    parse = {
+        "text": message,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]
+        or [{"name": intent, "confidence": confidence}],
+        "entities": [],
+    }
+    events: list[Any] = [UserUttered(message, parse["intent"], [], parse_data=parse)]
+    for action in actions:
+        events.append(ActionExecuted(action))
+    events.append(BotUttered("An answer.", data={"custom": {"kb_article": slug or "x"}}))
+    events.append(ActionExecuted("action_listen"))
+    return events
+
+
+def write_conversation(path: Path, sender: str, *turns: list[Any]) -> None:
+    """Save a conversation with Rasa's own tracker store (appends to what is there)."""
+    store = SQLTrackerStore(dialect="sqlite", db=str(path))
+    tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, [])
+    for events in turns:
+        for event in events:
+            tracker.update(event)
+    asyncio.run(store.save(tracker))
+    store.engine.dispose()
+
+
+@pytest.fixture
+def tracker_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'conversations.db'}"
+
+
+@pytest.fixture
+def conversations(tmp_path: Path) -> Path:
+    path = tmp_path / "conversations.db"
+    write_conversation(
+        path,
+        "patient-1",
+        [ActionExecuted("action_listen")],
+        turn("what is immunotherapy", "ask_immunotherapy_basics", 0.98),
+        turn("who won the football yesterday", "out_of_scope", 0.93),
+        turn(
+            "blorp fizz wug",
+            "nlu_fallback",
+            0.6,
+            slug="not-understood",
+            ranking=[("nlu_fallback", 0.6), ("ask_cancer_vaccines", 0.31)],
+        ),
+        turn("/ask_types_overview", "ask_types_overview", 1.0),
+        turn("", "nlu_fallback", 0.6, slug="not-understood"),
+    )
+    write_conversation(
+        path,
+        "patient-2",
+        turn(
+            "hi my name is Marie Dupont, marie.dupont@gmail.com, call 06 12 34 56 78 "
+            "about how long does immunotherapy last",
+            "ask_treatment_course",
+            0.66,
+        ),
+        turn("how long does immunotherapy last for??", "ask_treatment_course", 0.7),
+        turn("and with CAR-T?", "follow_up", 0.9, slug="not-understood"),
+        turn("lung cancer", "inform", 0.4, actions=("trial_search_form",)),
+    )
+    return path
+
+
+def items(session: Session) -> dict[str, InboxItem]:
+    return {i.text: i for i in session.scalars(select(InboxItem))}
+
+
+def test_each_reason_is_found_and_good_answers_buttons_and_forms_are_not(
+    session_factory: sessionmaker[Session],
+    store: ArticleStore,
+    conversations: Path,
+    tracker_url: str,
+) -> None:
+    with session_factory.begin() as session:
+        report = sync(session, tracker_url)
+    assert report.added == 5
+    with session_factory() as session:
+        found = items(session)
+    assert found["who won the football yesterday"].reason == OUT_OF_SCOPE
+    gibberish = found["blorp fizz wug"]
+    assert (gibberish.reason, gibberish.intent) == (NOT_UNDERSTOOD, "ask_cancer_vaccines")
+    assert gibberish.confidence == pytest.approx(0.31)
+    assert found["and with CAR-T?"].reason == NOT_UNDERSTOOD  # the answer was not-understood
+    assert found["how long does immunotherapy last for??"].reason == LOW_CONFIDENCE
+    assert "what is immunotherapy" not in found
+    assert not any(t.startswith("/") or not t for t in found)
+    assert "lung cancer" not in found  # an answer to the trial search form
+
+
+def test_messages_are_redacted_before_they_are_stored(
+    session_factory: sessionmaker[Session],
+    store: ArticleStore,
+    conversations: Path,
+    tracker_url: str,
+) -> None:
+    with session_factory.begin() as session:
+        sync(session, tracker_url)
+    with session_factory() as session:
+        stored = " ".join(
+            str(value)
+            for row in session.execute(text("SELECT * FROM inbox_item")).all()
+            for value in row
+        )
+        assert "[name]" in stored and "[email]" in stored and "[phone]" in stored
+        for secret in ("Marie", "Dupont", "marie.dupont", "gmail", "06 12", "patient-2"):
+            assert secret not in stored
+        assert "immunotherapy" in stored and "CAR-T" in stored  # the question stays readable
+        audit = " ".join(str(e.detail) for e in session.scalars(select(AuditEvent)))
+        assert "Marie" not in audit and "patient" not in audit
+
+
+def test_a_second_sync_adds_nothing_and_repeats_count_on_one_item(
+    session_factory: sessionmaker[Session],
+    store: ArticleStore,
+    conversations: Path,
+    tracker_url: str,
+) -> None:
+    with session_factory.begin() as session:
+        sync(session, tracker_url)
+    with session_factory.begin() as session:
+        again = sync(session, tracker_url)
+    assert (again.events_read, again.added, again.repeated) == (0, 0, 0)
+    write_conversation(
+        conversations, "patient-3", turn("who won the football yesterday", "out_of_scope", 0.9)
+    )
+    with session_factory.begin() as session:
+        later = sync(session, tracker_url)
+    assert (later.added, later.repeated) == (0, 1)
+    with session_factory() as session:
+        assert items(session)["who won the football yesterday"].count == 2
+        cursor = session.get(InboxCursor, source_name(tracker_url))
+        assert cursor is not None and cursor.last_event_id > 0
+
+
+def test_near_duplicates_are_listed_together(
+    session_factory: sessionmaker[Session],
+    store: ArticleStore,
+    conversations: Path,
+    tracker_url: str,
+) -> None:
+    write_conversation(
+        conversations,
+        "patient-4",
+        turn("how long does immunotherapy last", "ask_treatment_course", 0.7),
+    )
+    assert group_key("how long does immunotherapy last") == group_key(
+        "How long does immunotherapy last for??"
+    )
+    with session_factory.begin() as session:
+        sync(session, tracker_url)
+    with session_factory() as session:
+        groups = open_groups(session)
+        together = next(g for g in groups if len(g.items) > 1)
+        texts = {i.text for i in together.items}
+        assert "how long does immunotherapy last" in texts
+        assert "how long does immunotherapy last for??" in texts
+        assert "who won the football yesterday" not in texts
+        only_scope = open_groups(session, OUT_OF_SCOPE)
+        assert [i.reason for g in only_scope for i in g.items] == [OUT_OF_SCOPE]
+
+
+def test_an_unreachable_store_changes_nothing(
+    session_factory: sessionmaker[Session], store: ArticleStore, tmp_path: Path
+) -> None:
+    for url in (
+        f"sqlite:///{tmp_path / 'missing.db'}",
+        "postgresql://rasa:secret@127.0.0.1:9/rasa",
+        "not a url",
+    ):
+        with pytest.raises(TrackerStoreUnavailable) as raised:
+            with session_factory.begin() as session:
+                sync(session, url)
+        assert "secret" not in str(raised.value)
+    assert not (tmp_path / "missing.db").exists()
+    with session_factory() as session:
+        assert session.scalars(select(InboxCursor)).all() == []
+        assert session.scalars(select(AuditEvent)).all() == []
+
+
+def test_teach_point_and_dismiss_resolve_items_with_an_audit_event(
+    session_factory: sessionmaker[Session],
+    store: ArticleStore,
+    conversations: Path,
+    tracker_url: str,
+) -> None:
+    with session_factory.begin() as session:
+        sync(session, tracker_url)
+    with session_factory.begin() as session:
+        found = items(session)
+        group = [found["how long does immunotherapy last for??"].id]
+        assert teach(session, group, "ask_treatment_course", INTENTS, actor="eddie") == 1
+        point(session, [found["and with CAR-T?"].id], "car-t-cells", INTENTS, actor="eddie")
+        dismiss(session, [found["who won the football yesterday"].id], actor="eddie")
+    with session_factory() as session:
+        examples = {(e.text, e.intent) for e in session.scalars(select(TrainingExample))}
+        assert examples == {
+            ("how long does immunotherapy last for??", "ask_treatment_course"),
+            ("and with CAR-T?", "ask_car_t_cells"),
+        }
+        open_texts = {i.text for g in open_groups(session) for i in g.items}
+        assert "who won the football yesterday" not in open_texts
+        assert "and with CAR-T?" not in open_texts
+        actions = [e.action for e in session.scalars(select(AuditEvent))]
+        assert {"inbox.teach", "inbox.point", "inbox.dismiss", "example.add"} <= set(actions)
+        with pytest.raises(InboxError):
+            dismiss(session, group, actor="eddie")  # already handled
+        with pytest.raises(InboxError):
+            point(session, [found["blorp fizz wug"].id], "no-such-article", INTENTS, actor="e")
+
+
+def test_low_confidence_threshold_sits_above_the_fallback_threshold() -> None:
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    assert fallback["threshold"] < LOW_CONFIDENCE_BELOW < 1
