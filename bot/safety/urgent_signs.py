@@ -14,6 +14,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import spacy
@@ -21,6 +22,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from bot.safety.vocabulary import load_vocabulary
 from bot.text import strip_control
 
 log = logging.getLogger(__name__)
@@ -45,117 +47,9 @@ class Triage:
     signs: tuple[str, ...]
 
 
-# Lexicon in a small pattern language, one "name: item; item" section each. A "{macro}"
-# section lists variants that its uses expand to. Sign sections (a leading "_" marks helper
-# labels) list phrases compiled into Matcher patterns: words match on LEMMA (pattern words
-# go through the same lemmatizer, so "cough" finds "coughing"); "=word" matches LOWER where
-# a lemma over-matches ("confusing" -> "confuse"); "a|b" are alternatives; a trailing "?"
-# makes a token optional; "_" is an optional non-punctuation token.
-_LEXICON = """
-{cant}: can|ca not; unable to; not able to
-{wont}: wo|will|would not
-{sev}: severe|sevre|bad|terrible|unbearable|awful|horrible|excruciating|agonising|agonizing|intense|
-  extreme|worst|crippling|sharp|dreadful
-{int}: really|very|so|extremely|super|bloody|incredibly|quite
-{stool}: poo|poos|poop|stool|stools|diarrhoea|diarrhea|motion|motions|bowel|bowels
-{pron}: my|his|her|the
-{temp}: temp|temperature|temprature|tempreture|temperture
-{belly}: stomach|belly|abdominal|abdomen|tummy|gut|stomachache|tummyache|bellyache
-{head}: headache|headaches|migraine|head
-{blur}: blurred|blurry|blur|fuzzy|hazy
-fever: fever|feverish|feaver|fièvre|fiebre|febrile|pyrexia|rigor|rigors|rigours; burn up;
-  high|raised|elevated|spiking {temp}; {temp} _? _? high|up|rising|spiking|climbing|raised;
-  run a|high? {temp}; spike a? {temp}; hot and shivery|shaky|cold
-breathing: breathless|breathlessness|wheeze|wheezing|wheezy|cough|coughing; out of breath;
-  short -? of -? breath|breathe; shortness of breath; {cant} breathe|breath|breathing;
-  {cant} catch|get {pron}? breath|air; {cant} get enough air|breath; hardly|barely breathe|breath;
-  struggle|hard|difficult|difficulty|trouble|problem|labour|gasp to|with|for? breathe|breath|air;
-  breathing|breath _? _? bad|worse|fast|rapid|shallow|laboured|labored|difficult|hard|heavy|noisy
-chest_pain: pain|ache|tightness|pressure|heaviness|discomfort in|on|across {pron}? chest;
-  chest _? _? pain|hurt|tight|tightness|heavy|pressure|ache|sore|painful|crushing|discomfort;
-  tight|crushing|heavy|painful|sore chest; heart attack
-_bowel: diarrhoea|diarrhea|diarhoea|diarhea|diarrea|diarreah|diahrrea|diorrhea|diarrhée;
-  loose|watery|runny|liquid {stool}; the run|runs|trots|squits|shits
-_blood: blood|bleeding in|on|with|from _? {stool}|toilet|loo|bum|bottom|rectum|underwear;
-  bloody|black|tarry|maroon {stool}; {stool} _? _? black|bloody|tarry|blood|maroon;
-  poo|poop|=pooing|=pooping|pass blood; rectal bleed|bleeding; blood when|after i? poo|poop|wipe
-belly_pain_severe: {int}? {sev} {belly}; {belly} pain|ache|cramp? be|have|feel|get _? _? {sev}|kill;
-  {sev} pain|ache|cramp|cramps in|on|across {pron}? {belly}; double over|up
-liver: jaundice|=jaundiced; yellow|yellowish|=yellowing skin|eye|eyes|tinge|tint|complexion;
-  =yellowing of the? skin|eyes; eye|eyes|skin|face|white _? _? _? _? yellow|yellowish|=yellowing;
-  turn|go|look yellow; dark|brown|orange|=tea|=cola urine|pee|wee|wees|piss;
-  urine|pee|wee|piss be|have|look|seem|get|go|turn _? _? dark|brown|orange|=tea|=cola|=coke
-headache_vision: {int}? {sev}|splitting|pounding|blinding|thumping|massive {head};
-  {head} _? be|have|feel _? _? {sev}|kill|splitting|pounding|exploding;
-  {head} _? _? _? not go|stop|ease|shift|budge|settle|improve|respond;
-  {blur}|double|cloudy|dim|distorted|tunnel|patchy vision|eyesight|sight; {blur} eye|eyes;
-  vision|eyesight _? _? _? {blur}|double|weird|strange|funny|dark|dim|cloudy|worse|change;
-  change|problem|trouble|loss|lose|disturbance|difficulty in|with|to|of? {pron}? vision|eyesight;
-  vision|eyesight change|problem|loss; see double|spots|flashes|halos;
-  {cant} see|focus _? properly|clearly|straight|well|normally|anything|out
-neuro: =confused|=confusion|=disoriented|=disorientated|=delirious|=delirium|=incoherent;
-  =slurring|=slurred|=unresponsive; hallucination|hallucinate|=hallucinating;
-  see|hear thing|things|voices; trouble|difficulty|problem|struggle speak|speech|word|words;
-  {cant} talk|speak _? properly|clearly|normally|straight; slur speech|words;
-  speech _? _? slurred|slurry|weird|strange|garbled|jumbled|muddled;
-  {cant} find|get _? _? word|words; word|words come out _? wrong|jumbled|muddled|mixed;
-  not =making _? sense; talk nonsense|gibberish; have a stroke;
-  seizure|seize|convulsion|convulse|=fitting|epileptic; have a|another? fit|fits;
-  shake|tremble|jerk|twitch uncontrollably|uncontrollable|violently;
-  uncontrollable|uncontrollably|violent shake|shaking|trembling|tremor|tremors|jerking;
-  {cant} stop shake|shaking|trembling|jerking; {cant} wake|rouse; {wont} wake|respond;
-  hard|difficult to wake|rouse; very|extremely|really =drowsy; not =himself|=herself;
-  handwriting _? _? _? change|changed|messy|weird|different|shaky|worse;
-  act|behave strange|strangely|weird|weirdly|odd|oddly; not recognise|recognize;
-  not know where|who _? be|am
-fainting: =fainted|=fainting|=faints|=blackout|=blackouts|=unconscious|=woozy|=vertigo;
-  =dizzy|=dizziness|=dizzyness|=lightheaded|=lightheadedness; feel|be|get|go|turn _? faint;
-  faint spell|spells; pass out; black out; light -? headed|head|headedness; lose consciousness;
-  keel over; room|head _? _? spin|spinning
-heart: palpitation|palpitations|=palps|tachycardia|arrhythmia;
-  heart|heartbeat|pulse _? _? race|pound|thump|flutter|gallop|skip|hammer;
-  heart _? beat|go|rate _? _? fast|hard|quickly|quick|irregular|irregularly|crazy|wild|high|rapid;
-  racing|pounding|thumping|fluttering|rapid|fast|irregular|skipping heart|heartbeat|pulse;
-  pulse _? _? fast|high|rapid|irregular
-skin_severe: blister|blisters|blistering|=blistery; skin _? _? _? _? peel|slough|shed;
-  skin _? _? _? come|fall off|away; peel|shed skin;
-  peel on|off {pron}? hand|hands|foot|feet|palm|palms|sole|soles|face|lips|body|arms|legs|back
-urine: very|hardly|barely|so|really little urine|pee|wee|piss|=weeing|=peeing;
-  hardly|barely|almost any|no urine|pee|wee; pee|wee|urinate _? very|hardly|so|really little;
-  =no urine|pee; not|hardly|barely|rarely|=no _? pee|wee|urinate|piss|=weeing|=peeing;
-  not|hardly|barely pass _? urine|water|pee; pass very|so? little|no urine|water|pee;
-  {cant} pee|wee|urinate; urine|pee output|amount _? _? low|down|drop|reduced
-weakness: extreme|extremely|severe|severely|very|so|really|too|incredibly|terribly weak|weakness;
-  muscle|muscles _? weak|weakness; weakness in {pron}? arm|arms|leg|legs|muscle|muscles|face|hand;
-  {cant} get out of bed|chair; {cant} get up; {cant} walk|move; collapse; leg|legs give way|out;
-  {cant} stand up|upright|unaided|properly|on|for|without|anymore; =bedbound|=bedridden;
-  {cant} lift|raise {pron}? arm|arms|leg|legs|head
-"""
-
-
-# Context cues, compared with token LOWER. "pseudo_neg" words after a negation keep the sign
-# reported ("not sure if", "can't stop coughing"); "filler" words don't use up the short
-# look-back for a negation ("no fever or any cough").
-_CUES = """
-neg: not no without never none deny denies nor neither nope
-pseudo_neg: sure know tell stop certain understand only just one idea doubt able
-resolved: gone resolved settled cleared disappeared subsided eased better improved improving
-  normal fine ok okay stopped passes passed
-personal: i me my mine myself im ive we us our he him his himself she her herself hes shes mum
-  mom mummy mother mam dad daddy father husband hubby wife partner son daughter brother sister
-  grandma grandmother gran granny nan nanna grandad granddad grandpa grandfather boyfriend
-  girlfriend fiance fiancé fiancee friend aunt auntie uncle child kid baby niece nephew je mon
-  today tonight tonite yesterday since now currently overnight rn
-q_words: what whats how why when which who where can could does do did is are will would
-  should may might isnt doesnt
-hypo_cue: if can could will would might may does do should whether
-hypo_verb: get develop cause make give trigger experience expect lead induce bring
-filler: a an the any or nor of my his her their your
-clause_break: but and however though although whereas yet because
-bowel_weak: toilet loo bathroom lavatory wc poo poos pooed pooing poop pooped pooping stool
-  stools bowel bm bms
-urine_words: pee wee urinate urine piss peeing weeing peed
-"""
+# The vocabulary a clinician can read and edit: macros, sign patterns and context cues.
+VOCABULARY_FILE = Path(__file__).with_name("urgent_signs.yml")
+_VOCABULARY = load_vocabulary(VOCABULARY_FILE, SIGN_IDS)
 _MANY_TIMES = re.compile(  # 4+ times a day; all the number words listed are 4 or more
     r"\b(?P<more>more than |over )?(\d{1,3} ?(or|to|-) ?)?(?P<n>\d{1,3}|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve|lots|loads|many|several|dozens) ?(\+ ?)?(of )?(x|times?|"
@@ -168,17 +62,10 @@ _NON_STOP = re.compile(
 _SENT_BREAK, _PHRASE_BREAK = frozenset(". ! ? ; …".split()), frozenset(", : ( ) - --".split())
 
 
-def _sections(text: str) -> dict[str, list[str]]:
-    """Split a "name: item; item" block into sections; a line ending in "|" continues."""
-    pairs = re.findall(r"^([{]?\w+[}]?):(.*?)(?=^[{]?\w+[}]?:|\Z)", text, re.S | re.M)
-    items = {name: re.sub(r"\|\s+", "|", body).split(";") for name, body in pairs}
-    return {name: [" ".join(i.split()) for i in body if i.strip()] for name, body in items.items()}
-
-
-_LEX = _sections(_LEXICON)
-_CUE = {name: frozenset(" ".join(body).split()) for name, body in _sections(_CUES).items()}
+# Macros are written "{name}" inside phrases; the compiler below expands them in place.
+_LEX = {**{f"{{{k}}}": v for k, v in _VOCABULARY.macros.items()}, **_VOCABULARY.patterns}
+_CUE = _VOCABULARY.cues
 _SEV_WORDS = frozenset(_LEX["{sev}"][0].split("|")) | {"worse", "really"}
-
 # Temperatures are read from the text itself: "38.5", "39°c", "101.5 f", "fièvre 39".
 _TEMP_RE = re.compile(
     r"(?<![\d.,:/£$€])(\d{2,3}(?:[.,]\d{1,2})?)(?![\d/]|[.,]\d)\s*"
