@@ -6,7 +6,6 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-RASA := $(BIN)/rasa
 # Rasa 3.6 needs Python 3.10 (or 3.8/3.9): python3.10 on PATH, else pyenv's.
 PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
@@ -17,7 +16,6 @@ KB_FILES := $(wildcard data/kb/*.yml)
 TRAINING_FILES := domain.yml config.yml $(filter-out data/nlu/kb_terms.yml,$(wildcard data/nlu/*.yml)) \
 	data/nlu/kb_terms.yml $(wildcard data/stories/*.yml)
 
-export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -28,7 +26,7 @@ ACTIONS_PORT ?= 5055
 RASA_CORS ?= http://localhost:8000
 PY_DIRS := bot actions rasa_ext web tests scripts
 
-.PHONY: help setup system build db train run test check lint validate pytest stories bench eval lock clean \
+.PHONY: help setup system build db train run test check lint validate unit e2e stories bench eval lock clean \
 	node screenshots
 
 help: ## List the targets
@@ -36,11 +34,13 @@ help: ## List the targets
 
 setup: $(VENV)/.installed ## Create .venv (Python 3.10) with the pinned dependencies
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13)" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<25"
 	$(PY) -m pip install --quiet -r requirements.lock
+	# The project itself, editable, so `bot`, `actions`, `rasa_ext` and `web` import from any folder.
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	touch $@
 
@@ -66,15 +66,14 @@ db: $(VENV)/.installed ## Migrate the database; load missing starter articles an
 train: $(MODEL) ## Train the Rasa model (only when the data changed)
 
 $(MODEL): $(VENV)/.installed $(SPACY_PIPELINE) $(TRAINING_FILES)
-	$(RASA) train --domain domain.yml --config config.yml --data data/nlu data/stories \
-		--out models --fixed-model-name assistant
+	$(PY) -m bot rasa train --out models --name assistant
 	touch $@
 
 run: setup build db train ## Start Rasa (5005), actions (5055) and the web app (8000); Ctrl-C stops all
 	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) RASA_CORS="$(RASA_CORS)" MODEL=$(MODEL) \
 		scripts/run_servers
 
-test: check validate pytest stories ## Run every check and test (what CI runs)
+test: check validate unit e2e stories ## Run every check and test (what CI runs)
 
 check: setup ## Lint and format check (never edits files)
 	$(BIN)/ruff check $(PY_DIRS)
@@ -86,8 +85,7 @@ lint: setup ## Fix what the linter and formatter can
 
 validate: build ## Check the knowledge base and the Rasa training data
 	$(PY) -m bot kb check
-	$(RASA) data validate --domain domain.yml --data data/nlu data/stories --config config.yml \
-		--fail-on-warnings
+	$(PY) -m bot rasa validate
 
 system: ## Install PostgreSQL, Chromium and npm for the tests if missing (Debian)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && test -x /usr/bin/chromium \
@@ -101,24 +99,27 @@ node: node_modules/.package-lock.json ## Install the test-only npm packages (axe
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-pytest: system node build train ## Unit, integration and browser tests (real databases, Rasa, Chromium)
-	SQLALCHEMY_WARN_20=1 $(PY) -m pytest
+unit: build ## Fast tests: everything but tests/e2e (no servers, browser, model or apt packages)
+	SQLALCHEMY_WARN_20=1 $(PY) -m pytest tests --ignore=tests/e2e -m "not runs_rasa"
+
+e2e: system node build train ## End-to-end tests: real Rasa and action servers, PostgreSQL, Chromium
+	SQLALCHEMY_WARN_20=1 $(PY) -m pytest tests/e2e
+	SQLALCHEMY_WARN_20=1 $(PY) -m pytest tests --ignore=tests/e2e -m runs_rasa
 
 stories: build train ## Rasa test stories end to end: topics, follow-ups, urgent net, fallbacks
-	$(PY) scripts/test_stories.py --check
-	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --out var/results/stories \
-		--fail-on-prediction-errors
+	$(PY) -m scripts.test_stories --check
+	$(PY) -m bot rasa test --model $(MODEL) --out var/results/stories
 
 eval: build train ## NLU 5-fold cross-validation and the urgent net on its test sets
-	$(PY) scripts/eval.py
+	$(PY) -m scripts.eval
 
 screenshots: ## Copy the browser tests' screenshots (var/screenshots/) to docs/screenshots/
 	@ls var/screenshots/*.png >/dev/null 2>&1 || { echo "run the browser tests first (make test)" >&2; exit 1; }
 	mkdir -p docs/screenshots && cp var/screenshots/*.png docs/screenshots/
 
 bench: build train ## Latency beside a bare `rasa init` bot and through the web app, trial search scale
-	$(PY) scripts/bench.py
-	$(PY) scripts/bench_trials.py
+	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench_trials
 
 clean: ## Remove the built pipeline, models, databases and results (keeps .venv)
 	rm -rf var models data/nlu/kb_terms.yml

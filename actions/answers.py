@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import default_store, mentioned_slugs, send
-from actions.constants import (
+from actions.domain_names import (
     ACTION_ANSWER_TOPIC,
     ACTION_FOLLOW_UP,
     ACTION_TELL_ME_MORE,

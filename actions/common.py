@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.constants import SLOT_KB_ARTICLE
+from actions.domain_names import SLOT_KB_ARTICLE
 from bot.kb.answers import Answer, to_message
 from bot.kb.store import ArticleStore
 from bot.settings import Settings

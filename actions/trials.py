@@ -1,7 +1,7 @@
 """The trial finder's actions: thin adapters from Rasa's form machinery to `bot/`.
 
 The form `trial_search_form` asks, one question at a time, for the slots in
-`bot.trials.form.QUESTIONS`. Every message while it is active is read by
+`bot.trials.form.QUESTION_ORDER`. Every message while it is active is read by
 `ActionReadTrialAnswers` (a custom slot mapping), so values given early or corrected
 later are understood at any question; a message that answers nothing lets the form step
 aside, and the rules answer it before the form resumes.
@@ -20,7 +20,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import default_store, send, utter
-from actions.constants import (
+from actions.domain_names import (
     ACTION_READ_TRIAL_ANSWERS,
     ACTION_SHOW_TRIALS,
     ACTION_START_TRIAL_SEARCH,
@@ -46,7 +46,7 @@ from bot.trials.form import (
     CANCER_TYPE,
     MAX_AGE,
     PERSON_SEX,
-    QUESTIONS,
+    QUESTION_ORDER,
     SKIP,
     THERAPY_KIND,
     TRIAL_PLACE,
@@ -65,7 +65,7 @@ FREE_TEXT_INTENTS = frozenset(
         intent_for_slug("cancers-treated"),
     }
 )
-SEARCH_SLOTS = (*QUESTIONS, PERSON_SEX, SLOT_TRIAL_OFFSET)
+SEARCH_SLOTS = (*QUESTION_ORDER, PERSON_SEX, SLOT_TRIAL_OFFSET)
 _CHANGED = {CANCER_TYPE: "the type of cancer", AGE: "the age"}
 
 

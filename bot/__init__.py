@@ -1,4 +1,7 @@
-"""The immunotherapy patient assistant's domain: knowledge base, triage and rendering.
+"""The immunotherapy patient assistant's domain, with no Rasa import.
 
-Nothing in this package imports Rasa, so it can be used and tested on its own.
+Feature subpackages: `kb` (the knowledge base and how answers are rendered), `trials`
+(the clinical-trial finder), `safety` (the warning-sign net and redaction), `staff` (the
+staff workspace: accounts, revisions, audit, inbox) and `training` (staff examples, model
+runs, train-test-deploy); `cli` is `python -m bot`. Shared: `settings`, `db`, `text`, `errors`.
 """

@@ -41,22 +41,23 @@ class Settings:
         staff_examples_file: the generated NLU file of the examples staff added.
     """
 
+    # Every default is written once, in `from_env`, which is the only way to build these.
     database_url: str
     kb_dir: Path
     domain_file: Path
     spacy_dir: Path
-    log_level: str = "INFO"
+    log_level: str
     # The web app (web/).
-    rasa_url: str = "http://localhost:5005"
-    public_url: str = "http://localhost:8000"
-    embed_origins: tuple[str, ...] = ()
-    rate_limit_per_minute: int = 20
+    rasa_url: str
+    public_url: str
+    embed_origins: tuple[str, ...]
+    rate_limit_per_minute: int
     # The staff workspace (/admin).
-    tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.db'}"
-    rasa_token: str | None = None
-    project_dir: Path = PROJECT_ROOT
-    models_dir: Path = PROJECT_ROOT / "models"
-    staff_examples_file: Path = PROJECT_ROOT / "data" / "nlu" / "staff_examples.yml"
+    tracker_store_url: str
+    rasa_token: str | None
+    project_dir: Path
+    models_dir: Path
+    staff_examples_file: Path
 
     @classmethod
     def from_env(

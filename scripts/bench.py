@@ -21,12 +21,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import requests
 
-import requests  # noqa: E402
-
-from tests.support.stack import Stack, running_stack, running_web_app  # noqa: E402
+from bot.settings import PROJECT_ROOT as ROOT
+from tests.support.stack import Stack, running_stack, running_web_app
 
 RASA = str(Path(sys.executable).parent / "rasa")
 OUT = ROOT / "var" / "results"
@@ -109,7 +107,6 @@ def train_seconds(workdir: Path) -> float:
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     return round(time.monotonic() - started)
 

@@ -9,22 +9,19 @@ from __future__ import annotations
 import copy
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.db import make_engine, make_session_factory, upgrade  # noqa: E402
+from bot.db import make_engine, make_session_factory, upgrade
 from bot.kb.files import read_kb
 from bot.kb.hospital import HOSPITAL_DEFAULTS
 from bot.kb.store import load_articles
-from bot.trials.ctgov_import import import_studies, read_studies  # noqa: E402
-from bot.trials.finder import sites_from, tagger_from  # noqa: E402
-from bot.trials.search import TrialQuery, find_trials  # noqa: E402
+from bot.settings import PROJECT_ROOT as ROOT
+from bot.trials.ctgov_import import import_studies, read_studies
+from bot.trials.finder import sites_from, tagger_from
+from bot.trials.search import TrialQuery, find_trials
 
 SIZES = (17, 1_000, 5_000)
 QUERIES = (

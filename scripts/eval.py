@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -11,13 +10,13 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bot.safety.urgent_signs import assess  # noqa: E402
+from bot.safety.urgent_signs import assess
+from bot.settings import PROJECT_ROOT as ROOT
+from bot.training import rasa_commands
 
 OUT = ROOT / "var" / "results"
-FALLBACK_THRESHOLD = 0.6  # config.yml FallbackClassifier: below it the reader gets "not understood"
+# Below the FallbackClassifier threshold the reader gets "not understood".
+FALLBACK_THRESHOLD = rasa_commands.fallback_threshold(ROOT / "config.yml")
 
 
 def urgent_net() -> dict[str, float]:
@@ -37,7 +36,7 @@ def _rasa(*args: str) -> None:
         [str(Path(sys.executable).parent / "rasa"), *args],
         cwd=ROOT,
         check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=rasa_commands.environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

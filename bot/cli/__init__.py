@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import db, hospital, inbox, kb, model, nlu, trials, users
+from bot.cli import db, hospital, inbox, kb, model, nlu, rasa, trials, users
 from bot.errors import Refused
 from bot.settings import Settings
 
-GROUPS = (db, kb, nlu, trials, hospital, users, inbox, model)
+GROUPS = (db, kb, nlu, trials, hospital, users, inbox, model, rasa)
 
 
 def parser() -> argparse.ArgumentParser:

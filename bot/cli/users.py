@@ -8,7 +8,14 @@ import sys
 
 from bot.cli.common import migrated_sessions
 from bot.settings import Settings
-from bot.staff.accounts import AccountError, add_user, find_user, list_users, set_active, set_password
+from bot.staff.accounts import (
+    AccountError,
+    add_user,
+    find_user,
+    list_users,
+    set_active,
+    set_password,
+)
 from bot.staff.roles import ROLES
 
 

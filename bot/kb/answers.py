@@ -68,13 +68,17 @@ class Answer:
 
 
 def custom_json(answer: Answer) -> dict[str, Any]:
-    """The custom JSON that travels with an answer's text: which article, and whether urgent."""
-    return {
-        ARTICLE_KEY: answer.slug,
-        URGENT_KEY: answer.urgent,
-        "source": answer.source,
-        "reviewed_on": answer.reviewed_on.isoformat() if answer.reviewed_on else None,
-    }
+    """The custom JSON that travels with an answer's text.
+
+    Which article, whether urgent, and, for knowledge-base articles, where the text comes
+    from and when a person last checked it.
+    """
+    custom: dict[str, Any] = {ARTICLE_KEY: answer.slug, URGENT_KEY: answer.urgent}
+    if answer.source:
+        custom["source"] = answer.source
+    if answer.reviewed_on:
+        custom["reviewed_on"] = answer.reviewed_on.isoformat()
+    return custom
 
 
 def to_message(answer: Answer) -> dict[str, Any]:

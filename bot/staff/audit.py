@@ -25,7 +25,8 @@ def record(
         actor: the staff member's name; None for the command line run by an operator.
         action: what happened, as `noun.verb` (`article.publish`, `user.add`).
         target: what it happened to (a slug, a user name, a model run).
-        detail: small facts worth keeping (never a patient's message or a password).
+        detail: small facts worth keeping, never a password. A taught example's text is
+            kept: it is a patient's message, already redacted before the inbox stored it.
     """
     event = AuditEvent(actor=actor, action=action, target=target, detail=dict(detail or {}))
     session.add(event)

@@ -32,7 +32,6 @@ from bot.trials.tables import TrialLocation
 MAX_TEXT_CHARS = 500  # longer messages are cut: the start says what they were about
 SIMILARITY = 0.6  # token Jaccard of two group keys for them to be listed together
 _PLACE_SETTINGS = ("hospital_name", "hospital_country", "trial_site_names")
-_STATES = {"taught": "Added as example", "pointed": "Pointed to article", "dismissed": "Dismissed"}
 
 
 class InboxError(Refused):
@@ -248,8 +247,3 @@ def dismiss(session: Session, item_ids: Sequence[int], *, actor: str) -> int:
     _resolve(items, "dismissed", None, actor)
     record(session, actor, "inbox.dismiss", None, {"items": sorted(i.id for i in items)})
     return len(items)
-
-
-def state_label(state: str) -> str:
-    """A readable name for an item's state."""
-    return _STATES.get(state, "Open")

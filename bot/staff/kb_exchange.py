@@ -56,13 +56,18 @@ class ImportPlan:
         return bool(self.added or self.changed)
 
 
-def export_zip(session: Session) -> bytes:
-    """Every article row as `<slug>.yml` in a zip, ready for version control."""
+def zip_files(files: Iterable[tuple[str, str | bytes]]) -> bytes:
+    """A zip holding each (name, content)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in article_files(session):
-            archive.writestr(name, text)
+        for name, content in files:
+            archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def export_zip(session: Session) -> bytes:
+    """Every article row as `<slug>.yml` in a zip, ready for version control."""
+    return zip_files(article_files(session))
 
 
 def files_from_zip(data: bytes) -> tuple[dict[str, bytes], list[Problem]]:

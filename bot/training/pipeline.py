@@ -1,7 +1,7 @@
 """Train and deploy: examples file, validate, train, test, then hot-swap the server's model.
 
-Each stage runs the project's own commands (the `stories` and `validate` targets of the
-Makefile) with the `rasa` of this virtual environment, in `Settings.project_dir`. The
+Each stage runs the same Rasa commands as the Makefile (`bot.training.rasa_commands`)
+with the `rasa` of this virtual environment, in `Settings.project_dir`. The
 model is given to the running Rasa server only if validation and every test pass;
 otherwise the run ends `failed` with its stage and a reason, and the server keeps its
 model. Progress (stage, last log lines) is written to the run's row as it goes.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from bot.db import utcnow
 from bot.errors import Refused
 from bot.settings import Settings
 from bot.staff.audit import record
+from bot.training import rasa_commands
 from bot.training.examples import list_examples, write_examples_file
 from bot.training.rasa_server import RasaServer, RasaServerError
 from bot.training.runs import (
@@ -44,8 +44,6 @@ from bot.training.runs import (
 from bot.training.tables import ModelRun
 
 logger = logging.getLogger(__name__)
-BIN = Path(sys.executable).parent
-STAGES = ("examples", "validate", "train", "test", "deploy")
 # Where each stage starts on the progress bar; training is most of the wait.
 STAGE_START = {"starting": 0, "examples": 1, "validate": 2, "train": 10, "test": 75, "deploy": 92}
 STAGE_TIMEOUT = {"validate": 900, "train": 3600, "test": 1800}  # seconds
@@ -134,14 +132,12 @@ class Job:
     def _command(self, stage: str, argv: Sequence[str]) -> int:
         """Run one command in the project folder, its output going to the run's log."""
         self._line("$ " + " ".join([Path(argv[0]).name, *argv[1:]]))
-        environ = {
-            **os.environ,
-            "PYTHONPATH": str(self.settings.project_dir),
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONWARNINGS": "ignore::DeprecationWarning",  # keep the log to what matters
-            "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-        }
+        environ = rasa_commands.environment(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "PYTHONWARNINGS": "ignore::DeprecationWarning",  # keep the log to what matters
+            }
+        )
         process = subprocess.Popen(
             list(argv),
             cwd=self.settings.project_dir,
@@ -181,11 +177,11 @@ class Job:
     def _model(self) -> Path:
         return runs_dir(self.settings.models_dir).resolve() / f"run-{self.run_id}.tar.gz"
 
-    def _data_args(self) -> list[str]:
+    def _extra_data(self) -> list[str]:
+        """The staff examples file, when it is not already in the training data folder."""
         nlu = (self.settings.project_dir / "data" / "nlu").resolve()
         examples = (self.settings.project_dir / self.settings.staff_examples_file).resolve()
-        extra = [] if examples.is_relative_to(nlu) else [str(examples)]
-        return ["--data", "data/nlu", "data/stories", *extra]
+        return [] if examples.is_relative_to(nlu) else [str(examples)]
 
     def _write_examples(self) -> None:
         path = self.settings.project_dir / self.settings.staff_examples_file
@@ -195,9 +191,7 @@ class Job:
         self._line(f"{count} staff example(s) written to {path.name}")
 
     def _validate(self) -> None:
-        argv = [str(BIN / "rasa"), "data", "validate", "--domain", "domain.yml",
-                *self._data_args(), "--config", "config.yml", "--fail-on-warnings"]  # fmt: skip
-        if self._command("validate", argv) != 0:
+        if self._command("validate", rasa_commands.validate(self._extra_data())) != 0:
             raise StageFailed(
                 "The training data has problems (rasa data validate found errors or "
                 "warnings). Read the log below, fix the data or the staff examples, then "
@@ -206,25 +200,22 @@ class Job:
 
     def _train(self) -> None:
         model = self._model()
-        argv = [str(BIN / "rasa"), "train", "--domain", "domain.yml", "--config", "config.yml",
-                *self._data_args(), "--out", str(model.parent),
-                "--fixed-model-name", model.name.removesuffix(".tar.gz")]  # fmt: skip
+        name = model.name.removesuffix(".tar.gz")
+        argv = rasa_commands.train(str(model.parent), name, self._extra_data())
         if self._command("train", argv) != 0 or not model.is_file():
             raise StageFailed("Training did not finish; the log below says why.")
         self._save(model_path=str(model))
 
     def _test(self) -> None:
-        if self._command("test", [sys.executable, "scripts/test_stories.py", "--check"]) != 0:
+        check = [sys.executable, "-m", "scripts.test_stories", "--check"]
+        if self._command("test", check) != 0:
             self._save(test_results={"stories_current": False})
             raise StageFailed(
-                "The test stories are out of date: run `python scripts/test_stories.py`, "
+                "The test stories are out of date: run `python -m scripts.test_stories`, "
                 "commit tests/stories, then start again."
             )
         out = Path("var") / "results" / f"run-{self.run_id}"
-        argv = [str(BIN / "rasa"), "test", "core", "--e2e", "--model", str(self._model()),
-                "--stories", "tests/stories", "--out", str(out),
-                "--fail-on-prediction-errors"]  # fmt: skip
-        code = self._command("test", argv)
+        code = self._command("test", rasa_commands.test_stories(str(self._model()), str(out)))
         results = read_test_results(self.settings.project_dir / out, passed=code == 0)
         self._save(test_results=results)
         if code != 0:

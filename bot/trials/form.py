@@ -21,7 +21,7 @@ AGE = "age"
 THERAPY_KIND = "therapy_kind"
 TRIAL_PLACE = "trial_place"
 PERSON_SEX = "person_sex"
-QUESTIONS = (CANCER_TYPE, AGE, THERAPY_KIND, TRIAL_PLACE)  # asked in this order
+QUESTION_ORDER = (CANCER_TYPE, AGE, THERAPY_KIND, TRIAL_PLACE)  # asked in this order
 
 SKIP = "skip"  # the person skipped a question that needs an answer
 MAX_AGE = 120

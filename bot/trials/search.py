@@ -27,7 +27,6 @@ from bot.trials.tables import JOINABLE_STATUSES, Trial, TrialLocation
 HOSPITAL = "hospital"
 COUNTRY = "country"
 ANYWHERE = "anywhere"
-PLACES = (HOSPITAL, COUNTRY, ANYWHERE)
 ANY = "any"
 
 

@@ -13,7 +13,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.answers import ActionAnswerTopic, ActionFollowUp, ActionTellMeMore, ActionUrgentCare
 from actions.common import default_store
-from actions.constants import ACTIONS, SLOT_KB_ARTICLE
+from actions.domain_names import ACTIONS, SLOT_KB_ARTICLE
 from bot.db import DatabaseNotReady
 from bot.kb.store import ArticleStore
 from bot.kb.topics import REQUIRED_SLUGS, intent_for_slug

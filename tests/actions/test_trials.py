@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.constants import SLOT_KB_ARTICLE, SLOT_TRIAL_OFFSET, TRIAL_FORM
+from actions.domain_names import SLOT_KB_ARTICLE, SLOT_TRIAL_OFFSET, TRIAL_FORM
 from actions.trials import (
     ActionAskCancerType,
     ActionAskTrialPlace,

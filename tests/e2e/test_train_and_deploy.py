@@ -14,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.__main__ import domain_intents
+from bot.kb.topics import domain_intents
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training.examples import add_example
 from bot.training.pipeline import start_rollback, start_training

@@ -19,6 +19,7 @@ import requests
 import socketio
 
 from bot.settings import PROJECT_ROOT
+from bot.training import rasa_commands
 
 ROOT = PROJECT_ROOT
 BIN = Path(sys.executable).parent
@@ -158,13 +159,7 @@ def running_stack(
         credentials: channels file; default the project's `credentials.yml`.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    environ = {
-        **os.environ,
-        "PYTHONPATH": str(project),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        **(env or {}),
-    }
+    environ = rasa_commands.environment(env)
     action_port, rasa_port = free_port(), free_port()
     (workdir / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
@@ -177,15 +172,7 @@ def running_stack(
         if with_actions:
             log = workdir / "actions.log"
             actions = _start(
-                [
-                    str(BIN / "rasa"),
-                    "run",
-                    "actions",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(action_port),
-                ],
+                rasa_commands.run_actions(action_port),
                 cwd=project,
                 env=environ,
                 log=log,
@@ -193,23 +180,14 @@ def running_stack(
             _wait(f"http://127.0.0.1:{action_port}/health", actions, log, 120)
         log = workdir / "rasa.log"
         rasa = _start(
-            [
-                str(BIN / "rasa"),
-                "run",
-                "--model",
+            rasa_commands.serve(
                 str(model),
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--enable-api",
-                "--auth-token",
+                rasa_port,
                 token,
-                "--credentials",
-                str(credentials or project / "credentials.yml"),
-                "--endpoints",
-                str(workdir / "endpoints.yml"),
-            ],
+                interface="127.0.0.1",
+                credentials=str(credentials or project / "credentials.yml"),
+                endpoints=str(workdir / "endpoints.yml"),
+            ),
             cwd=project,
             env=environ,
             log=log,
@@ -254,13 +232,7 @@ def running_web_app(
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    environ = {
-        **os.environ,
-        "PYTHONPATH": str(project),
-        "RASA_URL": rasa_url,
-        "PUBLIC_URL": url,
-        **(env or {}),
-    }
+    environ = {**os.environ, "RASA_URL": rasa_url, "PUBLIC_URL": url, **(env or {})}
     log = workdir / f"web-{port}.log"
     process = _start(
         [

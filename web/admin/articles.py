@@ -22,7 +22,7 @@ from bot.kb.hospital import hospital_values
 from bot.kb.reading_level import measures
 from bot.kb.store import get_article, related_titles
 from bot.kb.tables import PUBLISHED
-from bot.kb.topics import GROUPS, REQUIRED_SLUGS, domain_intents
+from bot.kb.topics import GROUPS, REQUIRED_SLUGS
 from bot.staff.revision_checks import (
     RevisionError,
     article_rows,
@@ -30,10 +30,22 @@ from bot.staff.revision_checks import (
     history_entries,
     to_checked,
 )
-from bot.staff.revisions import EDITS, approve, edit, latest_revision, pending_submissions, reject, revert, revisions, unpublish, working_fields
+from bot.staff.revisions import (
+    EDITS,
+    approve,
+    edit,
+    latest_revision,
+    pending_submissions,
+    reject,
+    revert,
+    revisions,
+    unpublish,
+    working_fields,
+)
 from bot.staff.roles import EDITOR, REVIEWER
 from web.admin.common import (
     NOTICES,
+    known_intents,
     read_form,
     redirect,
     render,
@@ -55,11 +67,6 @@ NOTICES.update(
 RESERVED_SLUGS = ("new", "preview", "export", "import")  # /admin/articles/<these> are pages
 MAX_PREVIEW_BYTES = 100_000
 TEXT_FIELDS = ("slug", "title", "group", "answer", "details", "source", "reviewed_on")
-
-
-def known_intents(request: Request) -> list[str] | None:
-    """The Rasa domain's intents (a related topic needs one for its button)."""
-    return domain_intents(request.app.state.settings.domain_file)
 
 
 def _split(value: str) -> list[str]:

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bot.kb.topics import domain_intents
 from bot.staff.accounts import session_for
 from bot.staff.roles import ROLES, Actor, can
 
@@ -55,6 +56,11 @@ class Staff:
     def actor(self) -> Actor:
         """This person, as the actor of the operations they ask for."""
         return Actor(self.name, self.role)
+
+
+def known_intents(request: Request) -> list[str] | None:
+    """The Rasa domain's intents (a related topic needs one for its button)."""
+    return domain_intents(request.app.state.settings.domain_file)
 
 
 def session_factory(request: Request) -> sessionmaker[Session]:

@@ -6,12 +6,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.kb.store import published_articles
-from bot.kb.topics import domain_intents, intent_for_slug, slug_for_intent
+from bot.kb.topics import intent_for_slug, slug_for_intent
 from bot.staff.inbox import InboxError, dismiss, open_groups, point, sync, teach
 from bot.staff.roles import EDITOR
 from bot.staff.tracker_store import REASONS, TrackerStoreUnavailable
 from bot.training.examples import ExampleError, list_examples
-from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
+from web.admin.common import (
+    NOTICES,
+    known_intents,
+    read_form,
+    redirect,
+    render,
+    session_factory,
+    staff_page,
+)
 
 NOTICES.update(
     {
@@ -26,7 +34,7 @@ _ACTIONS = {"teach": "inbox-taught", "point": "inbox-pointed", "dismiss": "inbox
 
 def _intent_choices(request: Request, titles: dict[str, str]) -> list[tuple[str, str]]:
     """Every intent of the domain as (intent, readable label), labels sorted."""
-    intents = domain_intents(request.app.state.settings.domain_file) or []
+    intents = known_intents(request) or []
     labelled = []
     for intent in intents:
         slug = slug_for_intent(intent)
@@ -86,7 +94,7 @@ async def act_on_items(request: Request) -> Response:
         ids = [int(value) for value in form.getlist("item")]
     except ValueError:
         return await _page(request, "Those messages are not in the inbox; reload the page.")
-    intents = domain_intents(request.app.state.settings.domain_file) or []
+    intents = known_intents(request) or []
     try:
         with session_factory(request).begin() as session:
             if action == "teach":

@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import io
-import zipfile
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -24,10 +22,18 @@ from bot.staff.kb_exchange import (
     export_zip,
     files_from_zip,
     plan_import,
+    zip_files,
 )
 from bot.staff.roles import EDITOR, REVIEWER
-from web.admin.articles import known_intents
-from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page
+from web.admin.common import (
+    NOTICES,
+    known_intents,
+    read_form,
+    redirect,
+    render,
+    session_factory,
+    staff_page,
+)
 
 NOTICES.update({"imported": "The import was applied. The assistant uses it from its next answer."})
 
@@ -43,14 +49,6 @@ async def export_kb(request: Request) -> Response:
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in sorted(files.items()):
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 async def _uploaded(request: Request) -> tuple[dict[str, bytes], list[Problem]]:
@@ -91,7 +89,9 @@ async def import_kb(request: Request) -> Response:
         with session_factory(request)() as session:
             plan = plan_import(session, files, intents)
     plan.problems[:0] = problems
-    carried = base64.b64encode(_zip(files)).decode() if files and not plan.errors else ""
+    carried = ""
+    if files and not plan.errors:
+        carried = base64.b64encode(zip_files(sorted(files.items()))).decode()
     return render(
         request,
         "admin/import.html",

@@ -6,7 +6,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.staff.accounts import AccountError, add_user, authenticate, find_user, list_users, set_active, set_password, set_role
+from bot.staff.accounts import (
+    AccountError,
+    add_user,
+    authenticate,
+    find_user,
+    list_users,
+    set_active,
+    set_password,
+    set_role,
+)
 from bot.staff.audit import recent_events
 from bot.staff.roles import ADMIN, EDITOR, ROLES
 from web.admin.common import NOTICES, read_form, redirect, render, session_factory, staff_page

@@ -111,7 +111,7 @@ def _cli(args: list[str], url: str, stdin: str) -> subprocess.CompletedProcess[s
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": url, "PYTHONPATH": str(PROJECT_ROOT), "PATH": ""},
+        env={"DATABASE_URL": url, "PATH": ""},
         check=False,
     )
 

@@ -109,6 +109,7 @@ def add_run(factory: sessionmaker[Session], models: Path, name: str, **fields: o
     return path
 
 
+@pytest.mark.runs_rasa
 def test_validation_failure_stops_before_training_and_never_deploys(
     deploy_settings: Settings, session_factory: sessionmaker[Session], rasa: FakeRasa
 ) -> None:
@@ -265,6 +266,7 @@ def test_cli_history_lists_runs_and_the_live_model(
     assert "no earlier model" in capsys.readouterr().err
 
 
+@pytest.mark.runs_rasa
 def test_cli_deploy_prints_the_stages_and_fails_with_the_reason(
     session_factory: sessionmaker[Session],
     settings: Settings,

@@ -140,6 +140,7 @@ def test_rollback_without_an_earlier_model_is_refused(
     assert runs(session_factory) == []
 
 
+@pytest.mark.runs_rasa
 def test_a_run_works_in_the_background_and_its_page_reports_the_failure(
     signed_in: Callable[[str], TestClient],
     session_factory: sessionmaker[Session],

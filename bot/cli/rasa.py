@@ -1,0 +1,53 @@
+"""`python -m bot rasa validate|train|test|serve|actions`: Rasa's commands as the project runs them.
+
+The Makefile and `make run` call these, so they run the same command lines as the
+train-and-deploy pipeline (`bot.training.rasa_commands`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import NoReturn
+
+from bot.settings import Settings, SettingsError
+from bot.training import rasa_commands
+
+
+def _exec(argv: list[str]) -> NoReturn:
+    # Replace this process: Ctrl-C and the exit status are Rasa's own.
+    os.execve(argv[0], argv, rasa_commands.environment())
+
+
+def cmd_rasa(settings: Settings, args: argparse.Namespace) -> int:
+    if args.cmd == "validate":
+        return _exec(rasa_commands.validate())
+    if args.cmd == "train":
+        return _exec(rasa_commands.train(args.out, args.name))
+    if args.cmd == "test":
+        return _exec(rasa_commands.test_stories(args.model, args.out))
+    if args.cmd == "actions":
+        return _exec(rasa_commands.run_actions(args.port))
+    if settings.rasa_token is None:  # the HTTP API exposes conversations: never without one
+        raise SettingsError("Set RASA_AUTH_TOKEN, or run scripts/auth_token to create one.")
+    return _exec(rasa_commands.serve(args.model, args.port, settings.rasa_token, cors=args.cors))
+
+
+def register(groups: argparse._SubParsersAction) -> None:
+    """Add the `rasa` commands."""
+    rasa = groups.add_parser("rasa", help="run Rasa as the project does")
+    cmds = rasa.add_subparsers(dest="cmd", required=True)
+    cmds.add_parser("validate", help="rasa data validate, failing on warnings")
+    train = cmds.add_parser("train", help="rasa train")
+    train.add_argument("--out", default="models")
+    train.add_argument("--name", default="assistant")
+    test = cmds.add_parser("test", help="rasa test core --e2e on tests/stories")
+    test.add_argument("--model", required=True)
+    test.add_argument("--out", default="var/results/stories")
+    serve = cmds.add_parser("serve", help="rasa run with the HTTP API (token from var/)")
+    serve.add_argument("--model", required=True)
+    serve.add_argument("--port", type=int, default=5005)
+    serve.add_argument("--cors")
+    actions = cmds.add_parser("actions", help="rasa run actions")
+    actions.add_argument("--port", type=int, default=5055)
+    rasa.set_defaults(run=cmd_rasa)
