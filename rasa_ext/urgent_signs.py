@@ -1,43 +1,70 @@
-"""A deterministic safety net that overrides the intent classifier for warning signs."""
+"""The urgent net as a Rasa NLU component: the word net, backed by a learned detector."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb.topics import URGENT_INTENT
+from bot.safety.urgent_detector import UrgentDetector
 from bot.safety.urgent_signs import assess
+from rasa_ext.intent_override import override_intent
 
 logger = logging.getLogger(__name__)
+WEIGHTS_FILE = "urgent_detector.npz"
+LEARNED_SIGN = "learned"  # the sign id logged when only the learned detector fired
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+def sentence_vector(message: Message) -> np.ndarray | None:
+    """The message's dense sentence features (the sentence encoder's), if any."""
+    _, sentence = message.get_dense_features(TEXT)
+    return None if sentence is None else sentence.features[0]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class UrgentSymptomNet(GraphComponent, IntentClassifier):
-    """Sets the urgent intent whenever `bot.safety.urgent_signs` finds a warning sign.
+    """Sets the urgent intent when the word net or the learned detector finds a warning sign.
 
-    Placed last in the pipeline, it wins over DIET and the FallbackClassifier, so a
-    warning sign reaches the urgent answer even when the classifier is wrong, and
-    inside forms (a rule for the urgent intent interrupts them).
+    Placed last in the pipeline, it wins over the classifier, the FallbackClassifier and
+    the personal-advice net, so a warning sign reaches the urgent answer even when the
+    classifier is wrong, and inside forms (a rule for the urgent intent interrupts them).
+    The word net needs no training; the learned detector is trained with the model and
+    fires at `threshold` (chosen by `python -m scripts.choose_thresholds`).
     """
 
     @classmethod
     def required_components(cls) -> list[type]:
-        """Runs after an intent classifier, whose prediction it may override."""
-        return [IntentClassifier]
+        """Trained on the featurized examples; placed after the classifier it overrides.
+
+        Nothing is required: without sentence features the word half runs alone.
+        """
+        return []
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """`threshold`: the learned detector's probability that counts as a warning sign."""
+        return {"threshold": 0.5}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        detector: UrgentDetector | None = None,
+    ) -> None:
+        self._threshold = float({**self.get_default_config(), **config}["threshold"])
+        self._storage, self._resource = model_storage, resource
+        self._detector = detector
 
     @classmethod
     def create(
@@ -47,23 +74,59 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> UrgentSymptomNet:
-        """Create the component (it has nothing to train or persist)."""
-        return cls()
+        """Create an untrained net (the word half works already)."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Train the learned detector on the examples' sentence vectors."""
+        pairs = [
+            (vector, example.get(INTENT) == URGENT_INTENT)
+            for example in training_data.intent_examples
+            if (vector := sentence_vector(example)) is not None
+        ]
+        if not pairs:
+            logger.warning("no sentence features: the urgent net runs on its words only")
+            return self._resource
+        vectors = np.stack([v for v, _ in pairs])
+        self._detector = UrgentDetector.fit(vectors, [u for _, u in pairs])
+        with self._storage.write_to(self._resource) as directory:
+            self._detector.save(directory / WEIGHTS_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> UrgentSymptomNet:
+        """Load the trained detector; without one, the word half still runs."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                detector = UrgentDetector.load(directory / WEIGHTS_FILE)
+        except (ValueError, OSError):
+            logger.warning("urgent detector not found: the urgent net runs on its words only")
+            detector = None
+        return cls(config, model_storage, resource, detector)
+
+    def _probability(self, message: Message) -> float:
+        vector = sentence_vector(message)
+        if self._detector is None or vector is None:
+            return 0.0
+        return float(self._detector.probabilities(vector)[0])
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent of every message that describes a warning sign."""
         for message in messages:
             triage = assess(message.get(TEXT) or "")
-            if not triage.urgent:
-                continue
-            logger.info("urgent net fired: %s", ",".join(triage.signs))
-            urgent = {INTENT_NAME_KEY: URGENT_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [
-                r
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r.get(INTENT_NAME_KEY) != URGENT_INTENT
-            ]
-            message.set(INTENT, urgent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [urgent, *ranking], add_to_output=True)
-            message.set("urgent_signs", list(triage.signs), add_to_output=True)
+            probability = self._probability(message)
+            message.set("urgent_probability", round(probability, 4), add_to_output=True)
+            signs = list(triage.signs)
+            if probability >= self._threshold and not signs:
+                signs = [LEARNED_SIGN]
+            if signs:
+                logger.info("urgent net fired: %s", ",".join(signs))
+                override_intent(message, URGENT_INTENT, urgent_signs=signs)
         return messages

@@ -1,52 +1,147 @@
-"""`make eval`: NLU 5-fold cross-validation and the urgent net on its test sets."""
+"""`make eval`: the trained assistant on the held-out set, and NLU cross-validation.
+
+The held-out messages (`tests/data/heldout/`, never trained or tuned on) go one by one,
+each in a new conversation, to the real Rasa server and action server: the same code a
+reader's message meets. What came back (the custom JSON: article, "did you mean", urgent)
+is scored per kind. The nets are also scored alone on the same messages. Results go to
+`var/results/eval.json` and to the "make eval" section of docs/benchmarks.md, with the
+misses, so a reviewer sees what went wrong and not only how often.
+
+`python -m scripts.eval --heldout-only` skips the cross-validation (5 trainings).
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import subprocess
-import sys
+import tempfile
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from bot.safety.urgent_signs import assess
+from bot.kb.topics import URGENT_SLUG
+from bot.safety.advice_signs import check_advice
+from bot.safety.urgent_signs import find_signs
 from bot.settings import PROJECT_ROOT as ROOT
 from bot.training import rasa_commands
+from tests.support.stack import prepare_database, running_stack
 
 OUT = ROOT / "var" / "results"
-# Below the FallbackClassifier threshold the reader gets "not understood".
-FALLBACK_THRESHOLD = rasa_commands.fallback_threshold(ROOT / "config.yml")
+MODEL = ROOT / "models" / "assistant.tar.gz"
+HELDOUT = ROOT / "tests" / "data" / "heldout"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- make eval: start -->", "<!-- make eval: end -->"
+# kind -> (what a right outcome is, target share); see `right()`.
+TARGETS = {
+    "topics": 0.95,
+    "urgent": 1.00,
+    "not_urgent": 0.99,
+    "advice": 0.90,
+    "out_of_scope": 0.85,
+    "social": 0.95,
+}
 
 
-def urgent_net() -> dict[str, float]:
-    data = yaml.safe_load((ROOT / "tests/data/urgent_phrasings.yml").read_text(encoding="utf-8"))
-    urgent = [assess(item["text"]).urgent for item in data["urgent"]]
-    alarms = [assess(item["text"]).urgent for item in data["not_urgent"]]
+@dataclass(frozen=True)
+class Outcome:
+    """What the assistant answered one message with."""
+
+    article: str | None
+    offered: tuple[str, ...]
+    urgent: bool
+
+    def describe(self) -> str:
+        """A short label for the misses table."""
+        if self.offered:
+            return "did you mean " + ", ".join(self.offered)
+        return self.article or "no answer"
+
+
+def outcome(reply: list[dict[str, Any]]) -> Outcome:
+    """Read the custom JSON that travels with the answer."""
+    customs = [m["custom"] for m in reply if isinstance(m.get("custom"), dict)]
+    article = next((c["kb_article"] for c in customs if c.get("kb_article")), None)
+    offered = next((tuple(c["did_you_mean"]) for c in customs if c.get("did_you_mean")), ())
+    urgent = any(c.get("urgent") for c in customs) or article == URGENT_SLUG
+    return Outcome(article, offered, urgent)
+
+
+def expected(kind: str, item: dict[str, str]) -> str:
+    """The article a right answer names."""
     return {
-        "urgent_phrasings": len(urgent),
-        "recall": sum(urgent) / len(urgent),
-        "non_urgent_phrasings": len(alarms),
-        "false_alarms": sum(alarms),
+        "urgent": URGENT_SLUG,
+        "advice": "personal-advice",
+        "out_of_scope": "out-of-scope",
+    }.get(kind) or item.get("slug", "")
+
+
+def right(kind: str, item: dict[str, str], got: Outcome) -> tuple[bool, bool]:
+    """(right answer first, right answer or among the offered topics)."""
+    if kind == "not_urgent":
+        return (not got.urgent, not got.urgent)
+    want = expected(kind, item)
+    if kind == "urgent":
+        return (got.urgent, got.urgent)
+    first = got.article == want and not got.offered
+    return (first, first or want in got.offered)
+
+
+def heldout() -> dict[str, list[dict[str, str]]]:
+    return {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["messages"]
+        for p in sorted(HELDOUT.glob("*.yml"))
     }
 
 
-def _rasa(*args: str) -> None:
-    subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), *args],
-        cwd=ROOT,
-        check=True,
-        env=rasa_commands.environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def run_heldout(messages: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, Any]]]:
+    """Send every message to the real servers; return per kind what came back."""
+    results: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'kb.db'}"
+        prepare_database(url)
+        with running_stack(Path(tmp) / "stack", model=MODEL, env={"DATABASE_URL": url}) as stack:
+            for kind, items in messages.items():
+                for n, item in enumerate(items):
+                    response = stack.say(f"eval-{kind}-{n}", item["text"])
+                    response.raise_for_status()
+                    got = outcome(response.json())
+                    first, any_right = right(kind, item, got)
+                    results[kind].append(
+                        {**item, "got": got.describe(), "first": first, "right": any_right,
+                         "urgent_alarm": got.urgent}
+                    )  # fmt: skip
+    return results
+
+
+def nets_alone(messages: dict[str, list[dict[str, str]]]) -> dict[str, float]:
+    """The word nets without the model: what each catches and where it fires wrongly."""
+    urgent_word = [find_signs(m["text"]).urgent for m in messages["urgent"]]
+    others = [m for kind, ms in messages.items() if kind != "urgent" for m in ms]
+    advice = [check_advice(m["text"]).personal for m in messages["advice"]]
+    not_advice = [m for kind, ms in messages.items() if kind not in {"advice"} for m in ms]
+    return {
+        "urgent_words_recall": sum(urgent_word) / len(urgent_word),
+        "urgent_words_false_alarms": sum(find_signs(m["text"]).urgent for m in others),
+        "advice_words_recall": sum(advice) / len(advice),
+        "advice_words_false_fires": sum(check_advice(m["text"]).personal for m in not_advice),
+        "messages_not_urgent": len(others),
+        "messages_not_advice": len(not_advice),
+    }
 
 
 def nlu_cross_validation(folds: int = 5) -> dict[str, object]:
     out = OUT / "nlu-cv"
     started = time.monotonic()
-    _rasa("test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
-          "--folds", str(folds), "--out", str(out))  # fmt: skip
+    rasa = [rasa_commands.RASA, "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml",
+            "--cross-validation", "--folds", str(folds), "--out", str(out)]  # fmt: skip
+    subprocess.run(rasa, cwd=ROOT, check=True, env=rasa_commands.environment(),
+                   capture_output=True)  # fmt: skip
     report = json.loads((out / "intent_report.json").read_text())
     per_intent = {
         k: round(v["f1-score"], 3)
@@ -55,65 +150,93 @@ def nlu_cross_validation(folds: int = 5) -> dict[str, object]:
     }
     return {
         "folds": folds,
-        "intent_macro_f1": report["macro avg"]["f1-score"],
-        "intent_accuracy": report["accuracy"],
+        "intent_macro_f1": round(report["macro avg"]["f1-score"], 3),
+        "intent_accuracy": round(report["accuracy"], 3),
         "worst_intents": sorted(per_intent.items(), key=lambda kv: kv[1])[:5],
         "seconds": round(time.monotonic() - started),
     }
 
 
-def answers_at_threshold() -> dict[str, float]:
-    """On a fixed 80/20 split: how often it answers, and how often such answers are right.
-
-    Cross-validation keeps no confidences for correct predictions, so this uses one
-    held-out split, where Rasa records every prediction.
-    """
-    out = OUT / "nlu-split"
-    _rasa("data", "split", "nlu", "-u", "data/nlu", "--training-fraction", "0.8",
-          "--random-seed", "7", "--out", str(out))  # fmt: skip
-    _rasa("train", "nlu", "--nlu", str(out / "training_data.yml"), "--config", "config.yml",
-          "--out", str(out), "--fixed-model-name", "split")  # fmt: skip
-    _rasa("test", "nlu", "--nlu", str(out / "test_data.yml"), "--model", str(out / "split.tar.gz"),
-          "--out", str(out / "results"), "--successes")  # fmt: skip
-    predictions = [
-        (p["intent"] == p["intent_prediction"]["name"], p["intent_prediction"]["confidence"])
-        for name in ("intent_successes.json", "intent_errors.json")
-        for p in json.loads((out / "results" / name).read_text())
+def table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    lines = [
+        '| kind | messages | right answer first | right, or among "did you mean" | target |',
+        "| --- | --- | --- | --- | --- |",
     ]
-    answered = [correct for correct, confidence in predictions if confidence >= FALLBACK_THRESHOLD]
-    return {
-        "held_out_questions": len(predictions),
-        "accuracy": sum(c for c, _ in predictions) / len(predictions),
-        "answered_share": len(answered) / len(predictions),
-        "precision_when_answered": sum(answered) / len(answered),
-    }
+    for kind, rows in results.items():
+        first = sum(r["first"] for r in rows) / len(rows)
+        any_right = sum(r["right"] for r in rows) / len(rows)
+        target = TARGETS.get(kind, 0)
+        mark = "met" if any_right >= target else "**missed**"
+        label = "not urgent (no false alarm)" if kind == "not_urgent" else kind.replace("_", " ")
+        lines.append(
+            f"| {label} | {len(rows)} | {first:.3f} | {any_right:.3f} | {target:.2f} ({mark}) |"
+        )
+    calm = [r for kind, rows in results.items() if kind != "urgent" for r in rows]
+    alarms = sum(r.get("urgent_alarm", False) for r in calm)
+    share = alarms / len(calm)
+    mark = "met" if share <= 0.01 else "**missed**"
+    lines.append(
+        f"| false urgent alarms, all non-urgent kinds | {len(calm)} | {alarms} ({share:.1%}) | "
+        f"| at most 1 % ({mark}) |"
+    )
+    return lines
+
+
+def misses(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    lines = ["| kind | message | expected | got |", "| --- | --- | --- | --- |"]
+    for kind, rows in results.items():
+        for r in rows:
+            if not r["first"]:
+                want = "not urgent" if kind == "not_urgent" else expected(kind, r)
+                text = r["text"].replace("|", "/")
+                lines.append(f"| {kind} | {text} | {want} | {r['got']} |")
+    return lines
+
+
+def write_doc(report: list[str]) -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    section = "\n".join([START, *report, END])
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    doc = pattern.sub(lambda _: section, doc) if pattern.search(doc) else doc + "\n" + section
+    DOC.write_text(doc, encoding="utf-8")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heldout-only", action="store_true", help="skip cross-validation")
+    args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    results = {
-        "urgent_net": urgent_net(),
-        "nlu": nlu_cross_validation(),
-        "split": answers_at_threshold(),
-    }
-    (OUT / "eval.json").write_text(json.dumps(results, indent=2))
-    net, nlu, split = results["urgent_net"], results["nlu"], results["split"]
-    print(
-        f"Urgent net: recall {net['recall']:.3f} on {net['urgent_phrasings']} urgent phrasings; "
-        f"{net['false_alarms']} false alarms on {net['non_urgent_phrasings']} non-urgent ones"
+    messages = heldout()
+    results = run_heldout(messages)
+    nets = nets_alone(messages)
+    report = [
+        f"Run {time.strftime('%Y-%m-%d')}, model `{MODEL.relative_to(ROOT)}`, "
+        f"{sum(len(v) for v in messages.values())} held-out messages "
+        "(`tests/data/heldout/`), each in a new conversation through the real servers.",
+        "",
+        *table(results),
+        "",
+        f"The word nets alone on the same messages: urgent words catch "
+        f"{nets['urgent_words_recall']:.3f} of the warning signs and fire on "
+        f"{nets['urgent_words_false_alarms']} of {nets['messages_not_urgent']} other "
+        f"messages; advice words catch {nets['advice_words_recall']:.3f} of the advice "
+        f"requests and fire on {nets['advice_words_false_fires']} of "
+        f"{nets['messages_not_advice']} other messages.",
+    ]
+    cv = None if args.heldout_only else nlu_cross_validation()
+    if cv:
+        report += [
+            "",
+            f"NLU {cv['folds']}-fold cross-validation on `data/nlu`: intent macro-F1 "
+            f"**{cv['intent_macro_f1']:.3f}**, accuracy {cv['intent_accuracy']:.3f} "
+            f"({cv['seconds']} s); lowest: {cv['worst_intents']}.",
+        ]
+    report += ["", "Misses (answers that were not right first):", "", *misses(results)]
+    (OUT / "eval.json").write_text(
+        json.dumps({"heldout": results, "nets": nets, "cv": cv}, indent=2)
     )
-    print(
-        f"NLU {nlu['folds']}-fold cross-validation: intent macro-F1 {nlu['intent_macro_f1']:.3f}, "
-        f"accuracy {nlu['intent_accuracy']:.3f} ({nlu['seconds']} s); "
-        f"lowest: {nlu['worst_intents']}"
-    )
-    print(
-        f"Held-out 20% ({split['held_out_questions']} questions): "
-        f"accuracy {split['accuracy']:.1%}; "
-        f"at the fallback threshold {FALLBACK_THRESHOLD} it answers {split['answered_share']:.1%} "
-        f"and is right on {split['precision_when_answered']:.1%} of those (the rest get "
-        "'not understood' with the main topics)"
-    )
+    write_doc(report)
+    print("\n".join(report[:12]))
 
 
 if __name__ == "__main__":

@@ -68,11 +68,13 @@ def make_tracker() -> Callable[..., Tracker]:
         intent: str | None = None,
         entities: list[dict[str, Any]] | None = None,
         slots: dict[str, Any] | None = None,
+        ranking: list[tuple[str, float]] | None = None,
     ) -> Tracker:
         latest = {
             "text": text,
             "intent": {"name": intent, "confidence": 1.0} if intent else {},
             "entities": entities or [],
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking or []],
         }
         return Tracker.from_dict(
             {

@@ -42,6 +42,8 @@ RULES = (
          "the knowledge base is the core the other features build on"),
     Rule("bot/safety", ("bot.kb", "bot.trials", "bot.staff", "bot.training", "bot.cli"),
          "the safety nets must work whatever else is broken"),
+    Rule("bot/nlu", ("bot.staff", "bot.trials", "bot.training", "bot.cli", "bot.safety"),
+         "understanding reads only the topic catalogue"),
 )  # fmt: skip
 
 

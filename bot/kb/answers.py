@@ -32,6 +32,10 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SOURCE_PREFIX = "Source:"
 ARTICLE_KEY = "kb_article"
 URGENT_KEY = "urgent"
+DID_YOU_MEAN_KEY = "did_you_mean"
+DID_YOU_MEAN = (
+    "I am not sure which topic you mean. Is it one of these? If not, please try other words."
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Answer:
     source: str | None = None
     reviewed_on: dt.date | None = None
     urgent: bool = False
+    offered: tuple[str, ...] = ()  # "did you mean" topics: no article is answered yet
 
     @property
     def source_line(self) -> str | None:
@@ -73,6 +78,8 @@ def custom_json(answer: Answer) -> dict[str, Any]:
     Which article, whether urgent, and, for knowledge-base articles, where the text comes
     from and when a person last checked it.
     """
+    if answer.offered:
+        return {DID_YOU_MEAN_KEY: list(answer.offered), URGENT_KEY: False}
     custom: dict[str, Any] = {ARTICLE_KEY: answer.slug, URGENT_KEY: answer.urgent}
     if answer.source:
         custom["source"] = answer.source
@@ -134,6 +141,16 @@ def render(
         source=source,
         reviewed_on=reviewed_on,
         urgent=slug == URGENT_SLUG,
+    )
+
+
+def did_you_mean(titles: Mapping[str, str]) -> Answer:
+    """Ask which of these topics (slug -> title, best first) the reader means."""
+    return Answer(
+        slug=NOT_UNDERSTOOD_SLUG,
+        text=DID_YOU_MEAN,
+        buttons=tuple(topic_button(s, t) for s, t in titles.items()),
+        offered=tuple(titles),
     )
 
 

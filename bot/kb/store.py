@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import check_schema, make_engine, make_session_factory
-from bot.kb.answers import Answer, render, unavailable, urgent_fallback
+from bot.kb.answers import Answer, did_you_mean, render, unavailable, urgent_fallback
 from bot.kb.files import dump_article, term_key
 from bot.kb.hospital import hospital_values
 from bot.kb.tables import PUBLISHED, Article, article_fields
@@ -146,6 +146,16 @@ class ArticleStore:
     def details_for(self, slug: str) -> Answer:
         """Return the article's "more detail" text (its answer when it has none)."""
         return self._render(slug, details=True)
+
+    def did_you_mean(self, slugs: Sequence[str]) -> Answer:
+        """Offer these topics as buttons; not-understood when none is published."""
+        try:
+            with self.session_factory() as session:
+                titles = related_titles(session, list(slugs))
+        except SQLAlchemyError as error:
+            logger.error("knowledge base unreachable: %s", error.__class__.__name__)
+            return unavailable()
+        return did_you_mean(titles) if titles else self.answer_for(NOT_UNDERSTOOD_SLUG)
 
     def slugs_for_terms(self, values: Iterable[str]) -> list[str]:
         """Return the slugs that terms (or slugs) point to, in order, without repeats.

@@ -18,6 +18,7 @@ CAPABILITIES_SLUG = "capabilities"
 SIDE_EFFECTS_OVERVIEW_SLUG = "side-effects-overview"
 TRIAL_SEARCH_SLUG = "trial-search"
 URGENT_INTENT = "report_urgent_symptom"
+PERSONAL_ADVICE_INTENT = "ask_personal_advice"
 NLU_FALLBACK_INTENT = "nlu_fallback"  # what Rasa's FallbackClassifier predicts when unsure
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 STOP_INTENT = "stop"

@@ -8,6 +8,7 @@ far less than a missed colitis, pneumonitis or neurotoxicity.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import logging
@@ -26,11 +27,12 @@ from bot.safety.vocabulary import load_vocabulary
 from bot.text import strip_control
 
 log = logging.getLogger(__name__)
+FAILURES: collections.Counter[str] = collections.Counter()  # error type -> times, this process
 
 MAX_CHARS = 5000  # a symptom report fits easily; longer pastes would only cost time
 SIGN_IDS: tuple[str, ...] = tuple(
     "fever breathing chest_pain diarrhoea_severe belly_pain_severe liver headache_vision "
-    "neuro fainting heart skin_severe urine weakness".split()
+    "neuro fainting heart skin_severe urine weakness vomiting swelling thirst bleeding".split()
 )
 
 
@@ -41,10 +43,12 @@ class Triage:
     Attributes:
         urgent: True when at least one warning sign fired.
         signs: Stable ids of the signs that fired, in `SIGN_IDS` order; safe to log.
+        failed: the check crashed, so `urgent` says nothing (see `assess`).
     """
 
     urgent: bool
     signs: tuple[str, ...]
+    failed: bool = False
 
 
 # The vocabulary a clinician can read and edit: macros, sign patterns and context cues.
@@ -291,25 +295,33 @@ def _analyse(text: object) -> set[str]:
     return signs
 
 
-def assess(text: str) -> Triage:
-    """Check one message for urgent immunotherapy warning signs.
+def find_signs(text: object) -> Triage:
+    """Check one message for urgent immunotherapy warning signs, letting errors through.
+
+    Tests call this, so a bug in the net fails them instead of reading as "not urgent".
 
     Args:
         text: The raw user message. Any value is accepted; only the first `MAX_CHARS`
             characters are read.
-
-    Returns:
-        A `Triage` with the fired sign ids. It never raises: on an internal error it logs
-        the error type (never the text) and reports no signs, so the normal answer runs.
     """
-    try:
-        found = _analyse(text)
-    except Exception as exc:  # a triage bug must never take the conversation down
-        # Only the error type is logged: a message or traceback could carry health data.
-        log.error("urgent-symptom triage failed: %s", type(exc).__name__)
-        return Triage(urgent=False, signs=())
+    found = _analyse(text)
     signs = tuple(s for s in SIGN_IDS if s in found)
     return Triage(urgent=bool(signs), signs=signs)
+
+
+def assess(text: object) -> Triage:
+    """`find_signs` for the running assistant: it never raises.
+
+    On an internal error it logs the error type at ERROR (never the text: it could carry
+    health data), counts it in `FAILURES`, and returns a triage marked `failed`, so the
+    caller can fall back on the learned detector instead of reading "not urgent".
+    """
+    try:
+        return find_signs(text)
+    except Exception as exc:  # a triage bug must never take the conversation down
+        FAILURES.update([type(exc).__name__])
+        log.error("urgent-symptom triage failed: %s", type(exc).__name__)
+        return Triage(urgent=False, signs=(), failed=True)
 
 
 def is_urgent(text: str) -> bool:

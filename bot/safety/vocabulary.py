@@ -49,36 +49,38 @@ class Vocabulary:
     cues: dict[str, frozenset[str]]
 
 
-def _fail(path: Path, node: yaml.Node, message: str) -> VocabularyError:
+def error_at(path: Path, node: yaml.Node, message: str) -> VocabularyError:
+    """The error for a bad entry, naming the file and the entry's line."""
     return VocabularyError(f"{path.name}:{node.start_mark.line + 1}: {message}")
 
 
-def _mapping(path: Path, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+def named_entries(path: Path, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    """The (name, key node, value node) entries of a YAML mapping, names checked."""
     if not isinstance(node, yaml.MappingNode):
-        raise _fail(path, node, f"{what} must be a list of 'name:' entries")
+        raise error_at(path, node, f"{what} must be a list of 'name:' entries")
     pairs = []
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode) or not _NAME.match(str(key.value)):
-            raise _fail(path, key, f"{key.value!r} is not a name (letters, digits, _)")
+            raise error_at(path, key, f"{key.value!r} is not a name (letters, digits, _)")
         if key.value in {k for k, _, _ in pairs}:
-            raise _fail(path, key, f"{key.value!r} appears twice in {what}")
+            raise error_at(path, key, f"{key.value!r} appears twice in {what}")
         pairs.append((str(key.value), key, value))
     return pairs
 
 
 def _phrases(path: Path, node: yaml.Node, name: str, macros: Collection[str]) -> list[str]:
     if not isinstance(node, yaml.SequenceNode) or not node.value:
-        raise _fail(path, node, f"{name}: list its phrases, one per line starting with '- '")
+        raise error_at(path, node, f"{name}: list its phrases, one per line starting with '- '")
     phrases = []
     for item in node.value:
         if not isinstance(item, yaml.ScalarNode) or item.tag != "tag:yaml.org,2002:str":
-            raise _fail(path, item, f"{name}: each phrase must be text (put it in quotes)")
+            raise error_at(path, item, f"{name}: each phrase must be text (put it in quotes)")
         phrase = " ".join(str(item.value).split())
         if not phrase:
-            raise _fail(path, item, f"{name}: a phrase is empty")
+            raise error_at(path, item, f"{name}: a phrase is empty")
         for macro in _MACRO_USE.findall(phrase):
             if macro not in macros:
-                raise _fail(path, item, f"{name}: {{{macro}}} is not one of the macros")
+                raise error_at(path, item, f"{name}: {{{macro}}} is not one of the macros")
         for token in _MACRO_USE.sub("x", phrase).split():
             _check_token(path, item, name, token)
         phrases.append(phrase)
@@ -91,7 +93,34 @@ def _check_token(path: Path, node: yaml.Node, name: str, token: str) -> None:
         return
     for word in spec.split("|"):
         if not _WORD.match(word):
-            raise _fail(path, node, f"{name}: {token!r} has an empty or malformed alternative")
+            raise error_at(path, node, f"{name}: {token!r} has an empty or malformed alternative")
+
+
+def read_sections(path: Path, names: Collection[str]) -> dict[str, yaml.Node]:
+    """Read a vocabulary file's top-level sections, each required, no others.
+
+    Raises:
+        VocabularyError: the file is missing, is not YAML, or its sections are wrong.
+    """
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise VocabularyError(f"Cannot read {path}: {error.strerror}") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise VocabularyError(f"{path.name}{line}: not valid YAML ({error})") from error
+    if root is None:
+        raise VocabularyError(f"{path.name}: the file is empty")
+    sections = {name: value for name, _, value in named_entries(path, root, "the file")}
+    for name in names:
+        if name not in sections:
+            raise VocabularyError(f"{path.name}: the '{name}:' section is missing")
+    for name, node in sections.items():
+        if name not in names:
+            known = ", ".join(names)
+            raise error_at(path, node, f"unknown section {name!r} (known: {known})")
+    return sections
 
 
 def load_vocabulary(path: Path, sign_ids: Collection[str]) -> Vocabulary:
@@ -105,41 +134,25 @@ def load_vocabulary(path: Path, sign_ids: Collection[str]) -> Vocabulary:
         VocabularyError: the file is missing, is not YAML, or has a bad entry; the
             message names the line.
     """
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise VocabularyError(f"Cannot read {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        raise VocabularyError(f"{path.name}{line}: not valid YAML ({error})") from error
-    if root is None:
-        raise VocabularyError(f"{path.name}: the file is empty")
-    sections = {name: value for name, _, value in _mapping(path, root, "the file")}
-    for name in SECTIONS:
-        if name not in sections:
-            raise VocabularyError(f"{path.name}: the '{name}:' section is missing")
-    for name, node in sections.items():
-        if name not in SECTIONS:
-            raise _fail(path, node, f"unknown section {name!r} (known: {', '.join(SECTIONS)})")
-    macro_nodes = _mapping(path, sections["macros"], "macros")
+    sections = read_sections(path, SECTIONS)
+    macro_nodes = named_entries(path, sections["macros"], "macros")
     names = {name for name, _, _ in macro_nodes}
     macros = {name: _phrases(path, node, name, ()) for name, _, node in macro_nodes}
     for name in REQUIRED_MACROS:
         if name not in macros:
-            raise _fail(path, sections["macros"], f"the macro {name!r} is missing")
+            raise error_at(path, sections["macros"], f"the macro {name!r} is missing")
     patterns = {}
-    for label, key, node in _mapping(path, sections["patterns"], "patterns"):
+    for label, key, node in named_entries(path, sections["patterns"], "patterns"):
         if not label.startswith("_") and label not in sign_ids:
             known = ", ".join(sorted(sign_ids))
-            raise _fail(path, key, f"{label!r} is not a warning-sign id (known: {known})")
+            raise error_at(path, key, f"{label!r} is not a warning-sign id (known: {known})")
         patterns[label] = _phrases(path, node, label, names)
     cues = {}
-    for name, key, node in _mapping(path, sections["cues"], "cues"):
+    for name, key, node in named_entries(path, sections["cues"], "cues"):
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
-            raise _fail(path, key, f"{name}: write the words on one line, separated by spaces")
+            raise error_at(path, key, f"{name}: write the words on one line, separated by spaces")
         cues[name] = frozenset(str(node.value).lower().split())
     for name in REQUIRED_CUES:
         if name not in cues:
-            raise _fail(path, sections["cues"], f"the cue list {name!r} is missing")
+            raise error_at(path, sections["cues"], f"the cue list {name!r} is missing")
     return Vocabulary(macros, patterns, cues)

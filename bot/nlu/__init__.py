@@ -1,0 +1,1 @@
+"""Language understanding that needs no Rasa: the sentence encoder."""

@@ -1,0 +1,28 @@
+"""Set a safety net's intent on a message, ahead of what the classifier predicted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+
+def override_intent(message: Message, intent: str, **extra: Any) -> None:
+    """Make `intent` the prediction (confidence 1.0) and first in the ranking.
+
+    The classifier's own ranking stays behind it, so the staff inbox and the "did you
+    mean" buttons still see what the classifier thought. `extra` keys are added to the
+    parse result (for example which signs fired).
+    """
+    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+    for key, value in extra.items():
+        message.set(key, value, add_to_output=True)

@@ -1,0 +1,88 @@
+"""A Rasa dense featurizer that adds all-MiniLM-L6-v2 vectors to each message's text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.encoder import EncodedText, sentence_encoder
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+    """Sentence and token features from the pretrained all-MiniLM-L6-v2 encoder.
+
+    The sentence feature is the model's own sentence vector (mean-pooled, unit length);
+    each token feature is the mean of its word pieces. `scale` multiplies both, so a linear
+    classifier can weigh them against the sparse word counts beside them. The encoder is
+    loaded once per process, whatever the number of pipeline nodes.
+    """
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """Token features follow the Rasa tokenizer's tokens."""
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """`scale`: factor for the unit-length vectors (1.0 leaves them as they are)."""
+        return {**DenseFeaturizer.get_default_config(), "scale": 1.0}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        """The word-piece tokenizer; the model itself is a data package, never imported."""
+        return ["tokenizers", "safetensors"]
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._scale = float(self._config["scale"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MiniLMFeaturizer:
+        """Create the featurizer; the encoder is read on first use."""
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        """Any positive scale will do."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Featurize every training example, in batches."""
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Add the features to each message that has text and tokens."""
+        todo = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
+        encoded = sentence_encoder().encode_pieces([m.get(TEXT) for m in todo])
+        for message, text in zip(todo, encoded, strict=True):
+            self._add(message, text)
+        return messages
+
+    def _add(self, message: Message, encoded: EncodedText) -> None:
+        tokens = message.get(TOKENS_NAMES[TEXT])
+        sequence = np.stack([encoded.span_vector(t.start, t.end) for t in tokens])
+        alias = self._config[FEATURIZER_CLASS_ALIAS]
+        for features, kind in (
+            (sequence, FEATURE_TYPE_SEQUENCE),
+            (encoded.sentence[None, :], FEATURE_TYPE_SENTENCE),
+        ):
+            message.add_features(Features(features * self._scale, kind, TEXT, alias))

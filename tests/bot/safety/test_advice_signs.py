@@ -1,0 +1,134 @@
+"""The personal-advice net: requests about one person's own care fire, general questions don't.
+
+These phrasings were written with the vocabulary, so they test that it works as meant; how
+well it generalises is measured on the held-out set (`make eval`), never here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.safety.advice_signs import VOCABULARY_FILE, check_advice, load_phrases, plain
+from bot.safety.vocabulary import VocabularyError
+
+PERSONAL = [
+    # treatment changes
+    "should i stop my keytruda",
+    "can my husband skip his infusion next week, we are on holiday",
+    "is it ok if i delay my next cycle by a few days",
+    "my mum wants to stop immunotherapy, should she",
+    "can i pause the treatment for a wedding",
+    "should he continue or stop",
+    "do i need to stop my blood pressure tablets before the drip",
+    "is it a good idea for me to quit the trial",
+    # doses
+    "how many steroid tablets should i take today",
+    "what dose of prednisolone should my dad be on",
+    "is my dose too high",
+    "my dose was cut in half, is that right for me",
+    # own results
+    "my pd-l1 score is 5 percent, is that bad",
+    "what do my blood results mean",
+    "my dad's scan showed the tumour grew, what does it mean for him",
+    "is my tsh level normal at 6",
+    "her liver numbers came back high",
+    # prognosis and own case
+    "how long does my wife have",
+    "how long has he got left",
+    "will my dad survive this",
+    "is she going to be ok",
+    "what are my chances with stage 4",
+    "is my cancer curable",
+    "in my case would immunotherapy work",
+    "is immunotherapy the right treatment for him",
+    "is the trial worth it for me",
+    # other medicines
+    "can i take paracetamol while on opdivo",
+    "is it safe for me to take turmeric",
+    "is it ok to take ibuprofen with keytruda",
+    "my mother takes cbd oil, is that ok with her immunotherapy",
+    # choices and agreement
+    "do you agree with my oncologist",
+    "do you think my doctor is right to stop the treatment",
+    "should we choose the trial or chemo",
+    "should i sign the consent form",
+    "what would you do in my place",
+    "should i get a second opinion",
+    # French
+    "je peux decaler ma perfusion",
+    "est-ce que je dois arrêter mon traitement",
+]
+
+GENERAL = [
+    "what is the usual dose schedule?",
+    "what do steroids do?",
+    "how long does an infusion take",
+    "how long does immunotherapy last",
+    "can immunotherapy cause a rash",
+    "what should i do if i get a rash",
+    "can i join a clinical trial",
+    "how do i find a clinical trial for lung cancer",
+    "can i go to work during treatment",
+    "can i travel while on immunotherapy",
+    "what is pd-l1",
+    "what does a high tmb mean",
+    "why do doctors stop immunotherapy",
+    "when is treatment stopped because of side effects",
+    "what are the phases of a trial",
+    "is immunotherapy the same as chemo",
+    "will i lose my hair",
+    "how often are the infusions",
+    "what is keytruda",
+    "who can i call at night",
+    "what blood tests are done during treatment",
+    "",
+    "   ",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE article; --",
+]
+
+
+@pytest.mark.parametrize("text", PERSONAL)
+def test_a_personal_request_fires(text: str) -> None:
+    assert check_advice(text).personal, text
+
+
+@pytest.mark.parametrize("text", GENERAL)
+def test_a_general_question_does_not_fire(text: str) -> None:
+    assert not check_advice(text).personal, (text, check_advice(text).kinds)
+
+
+@pytest.mark.parametrize("junk", [None, b"\xff\xfe should i stop my keytruda", 42, "x" * 100_000])
+def test_any_input_gets_an_answer(junk: object) -> None:
+    assert isinstance(check_advice(junk).personal, bool)
+
+
+def test_plain_text_drops_accents_case_and_punctuation() -> None:
+    assert plain("Est-ce que JE dois arrêter… mon traitement ?!") == (
+        "est-ce que je dois arreter mon traitement"
+    )
+
+
+def test_every_kind_in_the_file_is_used_by_a_test_phrasing() -> None:
+    fired = {kind for text in PERSONAL for kind in check_advice(text).kinds}
+    assert fired == set(load_phrases(VOCABULARY_FILE))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("macros: {}\n", "the 'phrases:' section is missing"),
+        ("macros: {}\nphrases:\n  dose:\n    - '{nobody} dose'\n", "advice.yml:4: {nobody}"),
+        ("macros: {}\nphrases:\n  dose:\n    - 'my dose!'\n", "advice.yml:4: 'dose!'"),
+        ("macros: {}\nphrases:\n  dose: []\n", "advice.yml:3: dose: list its entries"),
+        ("macros: {}\nphrases: {}\nextra: 1\n", "unknown section 'extra'"),
+        ("macros: [\n", "not valid YAML"),
+    ],
+)
+def test_a_bad_vocabulary_file_names_the_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "advice.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        load_phrases(path)
