@@ -27,7 +27,7 @@ from bot.kb.topics import (
     URGENT_SLUG,
     slug_for_intent,
 )
-from bot.nlu.decision import classifier_ranking, decide
+from bot.nlu.decision import classifier_ranking, decide, has_words
 
 
 class KnowledgeAction(Action, ABC):
@@ -69,7 +69,8 @@ class ActionAnswerTopic(KnowledgeAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         slug = slug_for_intent(intent) or NOT_UNDERSTOOD_SLUG
         slug = refine(slug, mentioned_slugs(tracker, self.store))
-        if slug == NOT_UNDERSTOOD_SLUG and intent == NLU_FALLBACK_INTENT:
+        text = str(tracker.latest_message.get("text") or "")
+        if slug == NOT_UNDERSTOOD_SLUG and intent == NLU_FALLBACK_INTENT and has_words(text):
             decision = decide(classifier_ranking(tracker.latest_message), decision_thresholds())
             if decision.kind == "did_you_mean":
                 return self.store.did_you_mean([slug_for_intent(i) or "" for i in decision.intents])

@@ -70,19 +70,23 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Add the features to each message that has text and tokens."""
-        todo = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
-        encoded = sentence_encoder().encode_pieces([m.get(TEXT) for m in todo])
-        for message, text in zip(todo, encoded, strict=True):
+        """Add the features to every message.
+
+        Even an empty or symbol-only message gets a sentence vector: the classifier after
+        this needs at least one feature, or it raises instead of answering.
+        """
+        encoded = sentence_encoder().encode_pieces([m.get(TEXT) or "" for m in messages])
+        for message, text in zip(messages, encoded, strict=True):
             self._add(message, text)
         return messages
 
     def _add(self, message: Message, encoded: EncodedText) -> None:
-        tokens = message.get(TOKENS_NAMES[TEXT])
-        sequence = np.stack([encoded.span_vector(t.start, t.end) for t in tokens])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
-        for features, kind in (
-            (sequence, FEATURE_TYPE_SEQUENCE),
-            (encoded.sentence[None, :], FEATURE_TYPE_SENTENCE),
-        ):
-            message.add_features(Features(features * self._scale, kind, TEXT, alias))
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        if tokens:
+            sequence = np.stack([encoded.span_vector(t.start, t.end) for t in tokens])
+            message.add_features(
+                Features(sequence * self._scale, FEATURE_TYPE_SEQUENCE, TEXT, alias)
+            )
+        sentence = encoded.sentence[None, :] * self._scale
+        message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))

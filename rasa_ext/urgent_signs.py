@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.kb.topics import URGENT_INTENT
 from bot.safety.urgent_detector import UrgentDetector
 from bot.safety.urgent_signs import assess
-from rasa_ext.intent_override import override_intent
+from rasa_ext.intent_override import demote_intent, override_intent
 
 logger = logging.getLogger(__name__)
 WEIGHTS_FILE = "urgent_detector.npz"
@@ -39,7 +39,8 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
     the personal-advice net, so a warning sign reaches the urgent answer even when the
     classifier is wrong, and inside forms (a rule for the urgent intent interrupts them).
     The word net needs no training; the learned detector is trained with the model and
-    fires at `threshold` (chosen by `python -m scripts.choose_thresholds`).
+    fires at `threshold` (chosen by `python -m scripts.choose_thresholds`), unless the
+    words mentioned a sign and read it as not urgent.
     """
 
     @classmethod
@@ -124,7 +125,12 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
             probability = self._probability(message)
             message.set("urgent_probability", round(probability, 4), add_to_output=True)
             signs = list(triage.signs)
-            if probability >= self._threshold and not signs:
+            # The words' reading of a mentioned sign ("no fever", "it's gone", "can it
+            # cause a cough?", "my mouth is dry") is sharper than the vectors', so it
+            # overrules the detector and the classifier's own urgent guess.
+            if triage.dismissed:
+                demote_intent(message, URGENT_INTENT)
+            elif probability >= self._threshold and not signs:
                 signs = [LEARNED_SIGN]
             if signs:
                 logger.info("urgent net fired: %s", ",".join(signs))

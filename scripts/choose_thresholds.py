@@ -18,7 +18,7 @@ import yaml
 
 from bot.kb.topics import URGENT_INTENT
 from bot.nlu.decision import Thresholds, classifier_ranking, decide
-from bot.safety.urgent_signs import find_signs
+from bot.safety.urgent_signs import Triage, find_signs
 from bot.settings import PROJECT_ROOT as ROOT
 from bot.training import rasa_commands
 from scripts.nlu_parse import parse_all
@@ -27,11 +27,9 @@ OUT = ROOT / "var" / "results" / "dev-split"
 # Of the questions answered outright, at least this share right; below the threshold the
 # reader gets "did you mean" buttons, which cost a click but never a wrong article.
 PRECISION_TARGET = 0.92
-# Recall comes first for warning signs. The development "calm" messages are enriched with
-# traps (78 of them are written to trip the net: negations, mild and past symptoms, words
-# used about something else), so the bound here is looser than the 1 % aimed at on the
-# held-out set, where such traps are a small share.
-URGENT_FALSE_ALARMS = 0.05
+# Recall comes first for warning signs, but the learned detector may add at most this
+# share of false alarms to those of the words alone, on the development messages.
+URGENT_EXTRA_FALSE_ALARMS = 0.01
 
 
 def _rasa(*args: str) -> None:
@@ -97,19 +95,26 @@ def urgent_curve(model: Path, dev: list[tuple[str, str]]) -> list[dict[str, floa
     calm = [i["text"] for i in phrasings["not_urgent"]]
     calm += [t for intent, t in dev if intent != URGENT_INTENT]
     parsed = parse_all(model, urgent + calm)
-    scores = [(float(p.get("urgent_probability") or 0), bool(find_signs(p["text"]).urgent))
-              for p in parsed]  # fmt: skip
+    triages = [find_signs(p["text"]) for p in parsed]
+    scores = [
+        (float(p.get("urgent_probability") or 0), t) for p, t in zip(parsed, triages, strict=True)
+    ]
     hot, cold = scores[: len(urgent)], scores[len(urgent) :]
+
+    def learned(p: float, triage: Triage, t: float) -> bool:
+        return p >= t and not triage.dismissed  # as rasa_ext.urgent_signs decides
+
     points = []
     for step in range(1, 20):
         t = step / 20
         points.append(
             {
                 "threshold": t,
-                "learned_recall": sum(p >= t for p, _ in hot) / len(hot),
-                "with_words_recall": sum(p >= t or w for p, w in hot) / len(hot),
-                "learned_false_alarms": sum(p >= t for p, _ in cold) / len(cold),
-                "with_words_false_alarms": sum(p >= t or w for p, w in cold) / len(cold),
+                "learned_recall": sum(learned(p, w, t) for p, w in hot) / len(hot),
+                "with_words_recall": sum(learned(p, w, t) or w.urgent for p, w in hot) / len(hot),
+                "learned_false_alarms": sum(learned(p, w, t) for p, w in cold) / len(cold),
+                "with_words_false_alarms": sum(learned(p, w, t) or w.urgent for p, w in cold)
+                / len(cold),
             }
         )
     return points
@@ -154,10 +159,14 @@ def main() -> None:
     print(f"lowest threshold with precision >= {PRECISION_TARGET}: {chosen['threshold']:.2f}")
     urgent = urgent_curve(OUT / "dev.tar.gz", examples)
     print(markdown(urgent, URGENT_COLUMNS))
-    calm = [u for u in urgent if u["with_words_false_alarms"] <= URGENT_FALSE_ALARMS]
-    best = max(calm, key=lambda u: (u["with_words_recall"], -u["threshold"]), default=urgent[-1])
-    print(f"urgent threshold with the best recall at <= {URGENT_FALSE_ALARMS:.0%} false alarms: "
-          f"{best['threshold']:.2f}")  # fmt: skip
+    words_alone = urgent[-1]["with_words_false_alarms"] - urgent[-1]["learned_false_alarms"]
+    allowed = [
+        u for u in urgent if u["with_words_false_alarms"] <= words_alone + URGENT_EXTRA_FALSE_ALARMS
+    ]
+    best = max(allowed, key=lambda u: (u["with_words_recall"], u["threshold"]), default=urgent[-1])
+    print(f"highest urgent threshold with the best recall, adding at most "
+          f"{URGENT_EXTRA_FALSE_ALARMS:.0%} false alarms to the words' "
+          f"{words_alone:.1%}: {best['threshold']:.2f}")  # fmt: skip
     OUT.mkdir(parents=True, exist_ok=True)
     saved = {"top1": top1, "curve": points, "urgent": urgent}
     (OUT / "curve.json").write_text(json.dumps(saved, indent=2))

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.topics import URGENT_SLUG
+from bot.kb.topics import URGENT_INTENT, URGENT_SLUG
 from bot.safety.advice_signs import check_advice
 from bot.safety.urgent_signs import find_signs
 from bot.settings import PROJECT_ROOT as ROOT
@@ -81,10 +81,16 @@ def expected(kind: str, item: dict[str, str]) -> str:
     }.get(kind) or item.get("slug", "")
 
 
-def right(kind: str, item: dict[str, str], got: Outcome) -> tuple[bool, bool]:
-    """(right answer first, right answer or among the offered topics)."""
+def right(kind: str, item: dict[str, str], got: Outcome, intent: str | None) -> tuple[bool, bool]:
+    """(right answer first, right answer or among the offered topics).
+
+    A non-urgent message is right unless it raised the alarm: the urgent answer sent for
+    a reported sign. Answering "what should I watch out for?" with the warning-signs
+    article (also marked urgent) is the article asked for, not an alarm.
+    """
     if kind == "not_urgent":
-        return (not got.urgent, not got.urgent)
+        calm = intent != URGENT_INTENT
+        return (calm, calm)
     want = expected(kind, item)
     if kind == "urgent":
         return (got.urgent, got.urgent)
@@ -108,13 +114,15 @@ def run_heldout(messages: dict[str, list[dict[str, str]]]) -> dict[str, list[dic
         with running_stack(Path(tmp) / "stack", model=MODEL, env={"DATABASE_URL": url}) as stack:
             for kind, items in messages.items():
                 for n, item in enumerate(items):
-                    response = stack.say(f"eval-{kind}-{n}", item["text"])
+                    sender = f"eval-{kind}-{n}"
+                    response = stack.say(sender, item["text"])
                     response.raise_for_status()
                     got = outcome(response.json())
-                    first, any_right = right(kind, item, got)
+                    intent = stack.tracker(sender)["latest_message"]["intent"].get("name")
+                    first, any_right = right(kind, item, got, intent)
                     results[kind].append(
                         {**item, "got": got.describe(), "first": first, "right": any_right,
-                         "urgent_alarm": got.urgent}
+                         "urgent_alarm": intent == URGENT_INTENT}
                     )  # fmt: skip
     return results
 

@@ -52,6 +52,11 @@ def offerable(intent: str) -> bool:
     return slug is not None and group_of(slug) not in {None, "conversation"}
 
 
+def has_words(text: str) -> bool:
+    """True when the text holds a word to guess from (not blank, digits or symbols only)."""
+    return sum(c.isalpha() for c in text) >= 2
+
+
 def decide(ranking: Sequence[tuple[str, float]], thresholds: Thresholds) -> Decision:
     """Decide from the classifier's ranking, best first, as (intent, probability) pairs."""
     if not ranking:

@@ -44,11 +44,14 @@ class Triage:
         urgent: True when at least one warning sign fired.
         signs: Stable ids of the signs that fired, in `SIGN_IDS` order; safe to log.
         failed: the check crashed, so `urgent` says nothing (see `assess`).
+        dismissed: a sign was mentioned but read as not urgent: negated ("no fever"),
+            over ("it's gone"), asked about ("can it cause a cough?") or a normal reading.
     """
 
     urgent: bool
     signs: tuple[str, ...]
     failed: bool = False
+    dismissed: bool = False
 
 
 # The vocabulary a clinician can read and edit: macros, sign patterns and context cues.
@@ -57,7 +60,7 @@ _VOCABULARY = load_vocabulary(VOCABULARY_FILE, SIGN_IDS)
 _MANY_TIMES = re.compile(  # 4+ times a day; all the number words listed are 4 or more
     r"\b(?P<more>more than |over )?(\d{1,3} ?(or|to|-) ?)?(?P<n>\d{1,3}|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve|lots|loads|many|several|dozens) ?(\+ ?)?(of )?(x|times?|"
-    r"episodes?|bouts?|trips?|movements?|motions?|bowel|stools?|poos?|loose|watery|runny)\b"
+    r"episodes?|bouts?|trips?|movements?|motions?|bowel|stools?|poos?|loose|watery|runny|fois)\b"
 )
 _NON_STOP = re.compile(
     r"\b(non ?- ?stop|nonstop|constant(ly)?|continuous(ly)?|continual|relentless|explosive|hourly|"
@@ -261,11 +264,11 @@ def _bowel(ctx: _Context, start: int, end: int, strong: bool) -> bool:
     return stop or any(t.lower_ in _SEV_WORDS or t.lemma_ in _SEV_WORDS for t in near)
 
 
-def _analyse(text: object) -> set[str]:
-    """Return the sign ids found in one message."""
+def _analyse(text: object) -> tuple[set[str], bool]:
+    """Return the sign ids found in one message, and whether any sign was mentioned."""
     clean = _clean(text)
     if not clean.strip():
-        return set()
+        return set(), False
     nlp, matchers = _pipeline()
     doc = nlp(clean)
     words = {t.lower_ for t in doc} | {t.lemma_ for t in doc}
@@ -273,7 +276,11 @@ def _analyse(text: object) -> set[str]:
     readings = _temperatures(clean)
     signs = {"fever"} if any(c >= 38.0 for c in readings) else set()
     runs = [(label, m) for label, (anchors, m) in matchers.items() if anchors & words]
+    mentioned = bool(readings)
     for label, start, end in ((label, s, e) for label, m in runs for _, s, e in m(doc)):
+        mentioned = True
+        if label == "_mild":
+            continue  # a mild symptom: mentioned, never a sign on its own
         sign = "diarrhoea_severe" if label in {"_bowel", "_blood"} else label
         if sign in signs or (label == "fever" and readings):
             continue  # a measured temperature outranks the word "fever"
@@ -292,7 +299,7 @@ def _analyse(text: object) -> set[str]:
     weak = [t.i for t in doc if t.lower_ in _CUE["bowel_weak"]]
     if "diarrhoea_severe" not in signs and any(_bowel(ctx, i, i + 1, False) for i in weak):
         signs.add("diarrhoea_severe")
-    return signs
+    return signs, mentioned or bool(weak)
 
 
 def find_signs(text: object) -> Triage:
@@ -304,9 +311,9 @@ def find_signs(text: object) -> Triage:
         text: The raw user message. Any value is accepted; only the first `MAX_CHARS`
             characters are read.
     """
-    found = _analyse(text)
+    found, mentioned = _analyse(text)
     signs = tuple(s for s in SIGN_IDS if s in found)
-    return Triage(urgent=bool(signs), signs=signs)
+    return Triage(urgent=bool(signs), signs=signs, dismissed=mentioned and not signs)
 
 
 def assess(text: object) -> Triage:

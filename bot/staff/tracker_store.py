@@ -33,7 +33,7 @@ REASONS = {
 # Under config.yml's FallbackClassifier threshold the intent becomes `nlu_fallback` (not
 # understood). Between that threshold and this one the assistant answered, but with a
 # confidence low enough that the topic may be wrong: worth a look by staff.
-LOW_CONFIDENCE_BELOW = 0.8
+LOW_CONFIDENCE_BELOW = 0.9
 _BATCH = 2000
 
 

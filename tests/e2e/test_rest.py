@@ -211,10 +211,13 @@ def test_a_staff_edit_shows_on_the_next_message_without_retraining(
 )
 def test_odd_input_gets_a_sensible_reply_never_an_error(stack: Stack, message: object) -> None:
     sender = conversation()
-    replies = texts(stack.say(sender, message))
+    response = stack.say(sender, message)
+    replies = texts(response)
     assert replies, "the reader always gets a reply"
     assert all("<script" not in t and "<img" not in t and "<b>" not in t for t in replies)
-    assert isinstance(kb_article(stack, sender), str)
+    # An article was answered, or close topics were offered as "did you mean" buttons.
+    offered = [c.get("did_you_mean") for c in customs(response) if c.get("did_you_mean")]
+    assert isinstance(kb_article(stack, sender), str) or offered
 
 
 def test_a_body_that_is_not_json_is_a_client_error(stack: Stack) -> None:

@@ -114,3 +114,25 @@ def test_the_advice_net_overrides_only_personal_requests(text: str, fires: bool)
     expected = "ask_personal_advice" if fires else "ask_checkpoint_inhibitors"
     assert message.get(INTENT)["name"] == expected
     assert bool(message.get("advice_kinds")) is fires
+
+
+@pytest.mark.parametrize("text", ["I don't have a fever", "what should I do if I get a fever?"])
+def test_the_words_overrule_a_classifier_guess_of_urgent(tmp_path: Path, text: str) -> None:
+    message = classified(text, "report_urgent_symptom", 0.84)
+    message.set(
+        INTENT_RANKING_KEY,
+        [{"name": "report_urgent_symptom", "confidence": 0.84},
+         {"name": "ask_side_effects_overview", "confidence": 0.1}],
+    )  # fmt: skip
+    [message] = net(tmp_path, threshold=0.0).process([message])
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+    names = [r["name"] for r in message.get(INTENT_RANKING_KEY)]
+    assert names == ["nlu_fallback", "ask_side_effects_overview"]
+    assert message.get("urgent_signs") is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "12345", "🤒"])
+def test_every_message_gets_a_sentence_feature_so_the_classifier_can_run(text: str) -> None:
+    [message] = featurized([Message(data={TEXT: text})])
+    _, sentence = message.get_dense_features(TEXT)
+    assert sentence is not None and sentence.features.shape == (1, 384)

@@ -11,6 +11,7 @@ from bot.nlu.decision import (
     Thresholds,
     classifier_ranking,
     decide,
+    has_words,
     thresholds_from_config,
 )
 from bot.settings import PROJECT_ROOT
@@ -67,3 +68,11 @@ def test_thresholds_come_from_the_fallback_classifier_in_the_config(tmp_path: Pa
     config.write_text("pipeline: []\n")
     with pytest.raises(ValueError, match="no FallbackClassifier"):
         thresholds_from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("", False), ("   ", False), ("12345", False), ("🤒💊", False), ("liver?", True)],
+)
+def test_only_a_message_with_words_is_worth_a_guess(text: str, words: bool) -> None:
+    assert has_words(text) is words

@@ -143,7 +143,7 @@ def test_signs_are_ordered_stable_ids_and_results_are_deterministic() -> None:
 def test_a_crashing_net_fails_the_tests_and_is_logged_and_counted_when_live(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(text: object) -> set[str]:
+    def broken(text: object) -> tuple[set[str], bool]:
         raise KeyError("a bug")
 
     monkeypatch.setattr(urgent_signs, "_analyse", broken)
@@ -169,3 +169,26 @@ def test_import_pulls_in_no_rasa_module() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "dismissed"),
+    [
+        ("I don't have a fever", True),
+        ("the dizziness went away yesterday", True),
+        ("can immunotherapy cause a cough?", True),
+        ("my temperature is 37.2", True),
+        ("what is a clinical trial", False),
+        ("I can't breathe", False),
+    ],
+)
+def test_a_mentioned_sign_read_as_not_urgent_is_reported_as_dismissed(
+    text: str, dismissed: bool
+) -> None:
+    assert find_signs(text).dismissed is dismissed
+
+
+@pytest.mark.parametrize("text", ["my mouth is dry", "a bit tired today", "mild rash on my arm"])
+def test_a_mild_symptom_is_mentioned_but_never_urgent(text: str) -> None:
+    triage = find_signs(text)
+    assert triage.dismissed and not triage.urgent
