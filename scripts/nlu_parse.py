@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,8 @@ from bot.training import rasa_commands
 
 def parse_all(model: Path, texts: Iterable[str]) -> list[dict[str, Any]]:
     """Rasa's parse result for each text: intent, intent_ranking, entities, added keys."""
-    import os
-
     os.environ.update(rasa_commands.environment())
-    from rasa.core.agent import Agent
+    from rasa.core.agent import Agent  # after the environment: it quiets TensorFlow
 
     logging.getLogger("rasa").setLevel(logging.WARNING)
     agent = Agent.load(str(model))

@@ -12,8 +12,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 # The `rasa` next to this Python: the project's virtual environment.
 RASA = str(Path(sys.executable).parent / "rasa")
 DOMAIN = "domain.yml"
@@ -83,12 +81,3 @@ def serve(
 def run_actions(port: int) -> list[str]:
     """`rasa run actions`: the action server for the `actions` package."""
     return [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
-
-
-def fallback_threshold(config_file: Path) -> float:
-    """The FallbackClassifier's threshold in `config_file`: below it, "not understood"."""
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
-    for component in config.get("pipeline") or []:
-        if component.get("name") == "FallbackClassifier":
-            return float(component.get("threshold", 0.3))  # Rasa's own default
-    raise ValueError(f"{config_file} has no FallbackClassifier")
