@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import Refused
+from bot.privacy import read_or_create_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -39,6 +40,8 @@ class Settings:
         project_dir: the Rasa project trained by "train and deploy" (domain, data, tests).
         models_dir: where trained models are kept, one file per run.
         staff_examples_file: the generated NLU file of the examples staff added.
+        secret_key: signs conversation ids and keys the references logs use for them;
+            `SECRET_KEY`, else `var/secret_key` (created on first use, mode 600).
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -58,6 +61,8 @@ class Settings:
     project_dir: Path
     models_dir: Path
     staff_examples_file: Path
+    # Privacy.
+    secret_key: str
 
     @classmethod
     def from_env(
@@ -91,6 +96,11 @@ class Settings:
         token = env.get("RASA_AUTH_TOKEN", "").strip() or (
             token_file.read_text(encoding="utf-8").strip() if token_file.is_file() else ""
         )
+        secret_key = env.get("SECRET_KEY", "").strip() or read_or_create_key(
+            root / "var" / "secret_key"
+        )
+        if len(secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters (64 hex digits)")
         tracker_store_url = env.get(
             "TRACKER_STORE_URL", f"sqlite:///{root / 'var' / 'conversations.db'}"
         ).strip()
@@ -110,6 +120,7 @@ class Settings:
             staff_examples_file=Path(
                 env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
             ),
+            secret_key=secret_key,
         )
 
 
