@@ -151,7 +151,7 @@ _WEAK_CUES = (
     *((owner, relative) for owner in ("mon", "ma") for relative in _RELATIVES),
 )
 # After these weak cues a capitalised word is a name even if it is also a word:
-# "my wife Grace", "my son Will", "Doctor Bird".
+# "my wife Grace", "my daughter Rose", "Doctor Bird".
 _NAMING_CUES = frozenset(
     (
         ("doctor",),
