@@ -50,7 +50,11 @@ def purge_once(settings: Settings) -> PurgeReport | None:
 async def _daily(settings: Settings, every: float) -> None:
     while True:
         await asyncio.sleep(every)
-        await to_thread.run_sync(purge_once, settings)
+        try:
+            await to_thread.run_sync(purge_once, settings)
+        except Exception as error:  # noqa: BLE001 - a bug must not end the daily purge
+            # The class only: a message could quote a conversation's id or text.
+            logger.error("conversation purge crashed: %s", error.__class__.__name__)
 
 
 @asynccontextmanager

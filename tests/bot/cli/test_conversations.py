@@ -25,7 +25,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A migrated knowledge base and a tracker store with one old, one recent conversation."""
     path = tmp_path / "conversations.db"
     write_conversation(path, "old-one", turn("what is immunotherapy", "ask_basics", 0.9, at=OLD))
-    write_conversation(path, "new-one", turn("what is CAR-T", "ask_car_t", 0.9, slug="car-t-cells"))
+    write_conversation(path, "new-one", turn("what is CAR-T", "ask_car_t", 0.5, slug="car-t-cells"))
     url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'kb.db'}")
     monkeypatch.setenv("TRACKER_STORE_URL", url)
@@ -68,9 +68,12 @@ def test_export_to_stdout_and_to_a_private_file(
 def test_delete_by_reference_then_nothing_left_to_delete(
     store: str, capsys: pytest.CaptureFixture
 ) -> None:
+    assert main(["inbox", "sync"]) == 0  # its unsure answer is copied to the inbox
+    assert "1 new messages" in capsys.readouterr().out
     ref = conversation_ref("new-one", KEY)
     assert main(["conversations", "delete", ref]) == 0
-    assert f"Conversation {ref}: deleted" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Conversation {ref}: deleted" in out and "and 1 inbox message(s)" in out
     assert set(sender_ids(store)) == {"old-one"}
     assert main(["conversations", "delete", ref]) == 1
     assert "No conversation matches" in capsys.readouterr().err
