@@ -42,6 +42,8 @@ class Settings:
         staff_examples_file: the generated NLU file of the examples staff added.
         secret_key: signs conversation ids and keys the references logs use for them;
             `SECRET_KEY`, else `var/secret_key` (created on first use, mode 600).
+        conversation_retention_days: conversations (and inbox items) idle longer than
+            this are purged, at the web app's start and daily; `CONVERSATION_RETENTION_DAYS`.
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -63,6 +65,8 @@ class Settings:
     staff_examples_file: Path
     # Privacy.
     secret_key: str
+    # Privacy: conversation retention (issue 12, retention and a person's rights).
+    conversation_retention_days: int
 
     @classmethod
     def from_env(
@@ -121,6 +125,7 @@ class Settings:
                 env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
             ),
             secret_key=secret_key,
+            conversation_retention_days=_retention_days(env),
         )
 
 
@@ -145,3 +150,17 @@ def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
         ),
         "rate_limit_per_minute": int(rate),
     }
+
+
+# Privacy: conversation retention (issue 12, retention and a person's rights).
+DEFAULT_RETENTION_DAYS = 90
+
+
+def _retention_days(env: Mapping[str, str]) -> int:
+    """Read CONVERSATION_RETENTION_DAYS: whole days, at least 1 (default 90)."""
+    value = env.get("CONVERSATION_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS)).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(
+            f"CONVERSATION_RETENTION_DAYS must be a whole number of days, at least 1: {value!r}"
+        )
+    return int(value)

@@ -29,6 +29,7 @@ from web.admin.auth import LOGIN_FAILURES, LOGIN_WINDOW
 from web.chat import post_message
 from web.pages import chat_page, print_page, qr_code, topics_page
 from web.ratelimit import FailureThrottle, RateLimiter
+from web.retention import retention
 from web.security import SecurityHeaders
 
 HERE = Path(__file__).resolve().parent
@@ -62,7 +63,10 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with httpx.AsyncClient(base_url=settings.rasa_url, timeout=RASA_TIMEOUT) as rasa:
+        async with (
+            retention(settings),  # purge old conversations now, then daily
+            httpx.AsyncClient(base_url=settings.rasa_url, timeout=RASA_TIMEOUT) as rasa,
+        ):
             app.state.rasa = rasa
             yield
 

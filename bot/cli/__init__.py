@@ -1,4 +1,4 @@
-"""Command line: `python -m bot db|kb|nlu|trials|settings|users|inbox|model ...`.
+"""Command line: `python -m bot db|kb|nlu|trials|settings|users|inbox|conversations|model ...`.
 
 Each command group is one module with a `register(subparsers)`; every command is thin
 over the library and returns the exit status.
@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import db, hospital, inbox, kb, model, nlu, rasa, trials, users
+from bot.cli import conversations, db, hospital, inbox, kb, model, nlu, rasa, trials, users
 from bot.errors import Refused
 from bot.settings import Settings
 
-GROUPS = (db, kb, nlu, trials, hospital, users, inbox, model, rasa)
+GROUPS = (db, kb, nlu, trials, hospital, users, inbox, conversations, model, rasa)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -16,7 +16,7 @@ def cmd_inbox(settings: Settings, args: argparse.Namespace) -> int:
     if args.cmd == "sync":
         try:
             with factory.begin() as session:
-                report = sync(session, settings.tracker_store_url)
+                report = sync(session, settings.tracker_store_url, key=settings.secret_key)
         except TrackerStoreUnavailable as error:
             print(f"Error: {error}", file=sys.stderr)
             return 1

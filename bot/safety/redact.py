@@ -1,9 +1,11 @@
 """Remove personal data from a patient's message before it is stored or shown to staff.
 
-Emails, links, phone numbers, dates, ID-like numbers and names become placeholders
-(`[email]`, `[link]`, `[phone]`, `[date]`, `[number]`, `[name]`). Names are found two
-ways: after a cue ("my name is", "Dr", "my wife", "Thanks, ..."), and as capitalised
-words that are not ordinary words. "Ordinary" comes from the English tables that the
+Emails (also spelt out: "marie dot dupont at example dot fr"), links, phone numbers,
+street addresses, dates, ID-like numbers and names become placeholders (`[email]`,
+`[link]`, `[phone]`, `[address]`, `[date]`, `[number]`, `[name]`). Names are found three
+ways: after a cue ("my name is", "Dr", "my wife", "Signed:", "Thanks, ..."), before
+"here," at the start of a sentence ("marie dupont here, ..."), and as capitalised words
+that are not ordinary words. "Ordinary" comes from the English tables that the
 pinned `spacy-lookups-data` package ships (lemma index and lookup, word
 probabilities), never from a word list of our own; `keep` adds the knowledge base's
 terms (drugs, therapies, cancers, trial cities) so they stay readable.
@@ -18,7 +20,7 @@ import calendar
 import gzip
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -52,6 +54,39 @@ _DATE = re.compile(
 )
 # Bounded repeats keep every pattern linear on huge input (no catastrophic backtracking).
 _EMAIL = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+# An email spelt out to dodge filters: "marie dot dupont at example dot fr",
+# "jean.m (at) free (dot) fr", "lucie arobase orange point fr". The last part of the
+# domain is letters ("at 10.30" is a time), and a domain followed by another "at" is a
+# local part ("email me at marie dot dupont at ...": the match starts at "marie").
+_DOT = r"(?:\s{1,3}(?:dot|point)\s{1,3}|\s?[(\[]\s?(?:dot|point)\s?[)\]]\s?|\.)"
+_AT = (
+    r"(?:\s{1,3}(?:at|arobase)\s{1,3}|\s{0,3}[(\[]\s?(?:at|arobase)\s?[)\]]\s{0,3}|\s{0,3}@\s{0,3})"
+)
+_SPELT_EMAIL = re.compile(
+    rf"\b[\w+'-]{{1,64}}(?:{_DOT}[\w+'-]{{1,64}}){{0,3}}{_AT}"
+    rf"[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{0,3}}{_DOT}[^\W\d_]{{2,24}}\b(?!{_AT}\w)",
+    re.IGNORECASE,
+)
+# A street address: a number, then the kind of street and its name ("12 rue de la
+# Paix", "3 place d'Italie"), or the name and then the kind ("221b Baker Street").
+# Durations and doses before a kind ("a 2 hour drive") are not addresses.
+_STREET_FIRST = (
+    r"rue|avenue|av|bd|boulevard|blvd|all[ée]e|impasse|chemin|quai|route|rte|place"
+    r"|passage|faubourg|street|road|lane"
+)
+_STREET_LAST = r"street|st|road|rd|avenue|ave|lane|drive|boulevard|blvd|crescent|terrace"
+_NOT_A_STREET_NAME = (
+    r"the|on|of|a|an|in|to|for|my|and|or|per|with|at|by|from|this|that|every|each|times?"
+    r"|days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?|mg|ml|km|miles?|kilom[eè]t[er]{2}s?"
+)
+_ADDRESS = re.compile(
+    rf"\b\d{{1,5}}(?:\s?(?i:bis|ter)|[a-dA-D])?,?\s{{1,3}}(?:"
+    rf"(?i:{_STREET_FIRST})\b\.?(?:\s{{1,3}}(?i:de|du|des|la|le|les|of|the)\b|\s{{1,3}}[dlDL]['’]){{0,4}}"
+    rf"\s{{0,3}}[^\W\d_][\w'’-]{{0,40}}(?:\s{{1,3}}[A-ZÀ-Þ][\w'’-]{{0,40}}){{0,3}}"
+    rf"|(?:(?!(?i:{_NOT_A_STREET_NAME})\b)[^\W\d_][\w'’-]{{0,30}}\s{{1,3}}){{1,3}}"
+    rf"(?i:{_STREET_LAST})\b\.?"
+    rf")"
+)
 _LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # A French social security number (NIR): sex, year, month, place, commune, order, key.
 _NIR = re.compile(
@@ -68,7 +103,7 @@ _DIGIT_RUN = re.compile(r"\b\d[\d\s.-]{6,}\d\b")
 # Record numbers, postcodes and other IDs: 5+ digits, maybe with a short prefix; a trial
 # registry id (NCT01234567) is public and stays.
 _ID = re.compile(r"\b(?!NCT\d{8}\b)[A-Za-z]{0,4}-?\d{5,}[A-Za-z]?\b")
-PLACEHOLDER = re.compile(r"\[(?:email|link|phone|date|number|name)\]")
+PLACEHOLDER = re.compile(r"\[(?:email|link|phone|address|date|number|name)\]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*")
 _SENTENCE_MARKS = tuple('.!?:;\n"“*•') + ("]",)
 
@@ -115,6 +150,23 @@ _WEAK_CUES = (
     *(("my", relative) for relative in _RELATIVES),
     *((owner, relative) for owner in ("mon", "ma") for relative in _RELATIVES),
 )
+# After these weak cues a capitalised word is a name even if it is also a word:
+# "my wife Grace", "my daughter Rose", "Doctor Bird".
+_NAMING_CUES = frozenset(
+    (
+        ("doctor",),
+        ("docteur",),
+        ("miss",),
+        ("professor",),
+        ("madame",),
+        ("monsieur",),
+        *(("my", relative) for relative in _RELATIVES),
+        *((owner, relative) for owner in ("mon", "ma") for relative in _RELATIVES),
+    )
+)
+# A signature: strong, but only where a sentence starts ("Signed: marie"), not in
+# "I signed consent forms".
+_SIGNATURE_CUES = (("signed",), ("signé",), ("signée",), ("signature",))
 _MAX_CUE = max(len(cue) for cue in _STRONG_CUES + _WEAK_CUES)
 _SIGN_OFF = re.compile(
     r"(?:\b(?:thanks|thank\s+you|thx|regards|best\s+wishes|best|cheers|merci|cordialement"
@@ -172,15 +224,17 @@ def redact(text: str, keep: Iterable[str] = ()) -> str:
             knowledge base), matched word by word, ignoring case.
 
     Returns:
-        The message with `[email]`, `[link]`, `[phone]`, `[date]`, `[number]` and
-        `[name]` in place of what they replace.
+        The message with `[email]`, `[link]`, `[phone]`, `[address]`, `[date]`,
+        `[number]` and `[name]` in place of what they replace.
     """
     if not isinstance(text, str):
         text = str(text)
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = strip_control(text)
     text = _EMAIL.sub("[email]", text)
+    text = _SPELT_EMAIL.sub("[email]", text)
     text = _LINK.sub("[link]", text)
+    text = _ADDRESS.sub("[address]", text)
     text = _NIR.sub("[number]", text)
     text = _PHONE.sub("[phone]", text)
     text = _DATE.sub("[date]", text)
@@ -203,7 +257,9 @@ def _keep_words(keep: Iterable[str]) -> frozenset[str]:
 
 _CLITIC = re.compile(r"^(?:[cdjlmnst]|qu)'|'(?:s|m|t|re|ll|ve|d)$|n't$")
 # Words of a cue are never names themselves ("Dr", "Madame", "my").
-_CUE_WORDS = frozenset(w for cue in _STRONG_CUES + _WEAK_CUES for w in cue)
+_CUE_WORDS = frozenset(w for cue in _STRONG_CUES + _WEAK_CUES + _SIGNATURE_CUES for w in cue)
+# What may follow "<name> here": a comma or the end of a sentence.
+_AFTER_HERE = frozenset(",.!:;-–—")
 
 
 def _core(word: str) -> str:
@@ -228,19 +284,21 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
             or _is_placeholder(text, words[i])
         )
 
-    def looks_like_name(i: int, strong: bool) -> bool:
+    def looks_like_name(i: int, strong: bool, naming: bool = False) -> bool:
         """After a cue: is word `i` a name?"""
         if ordinary(i):
             return False
         if strong:
             return True
         if words[i].group(0)[0].isupper():
-            return cores[i] not in vocab.common
+            return naming or cores[i] not in vocab.common
         return cores[i] not in vocab.known
 
     for i in range(len(words)):
         cue_strength = _cue_before(lowered, i, text, words)
-        if cue_strength is None or not looks_like_name(i, cue_strength == "strong"):
+        if cue_strength is None or not looks_like_name(
+            i, cue_strength == "strong", cue_strength == "naming"
+        ):
             continue
         names.add(i)
         # A first name may be followed by one or two more (family names), in any
@@ -262,6 +320,7 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
                 names.add(i)  # "Marie here", "Sophie, ..."
         elif cores[i] not in vocab.common:
             names.add(i)
+    names |= _introduced_here(text, words, lowered, ordinary)
     tail = max(0, len(text) - 200)  # a sign-off is at the very end
     sign_off = _SIGN_OFF.search(text, tail)
     if sign_off:
@@ -270,6 +329,29 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
             if start <= match.start() < end and looks_like_name(i, False):
                 names.add(i)
     return _replace(text, words, names)
+
+
+def _introduced_here(
+    text: str, words: list[re.Match[str]], lowered: list[str], ordinary: Callable[[int], bool]
+) -> set[int]:
+    """The words of "marie dupont here, ...", whatever they look like.
+
+    One to three words before "here" and a comma (or a sentence's end), opening a
+    sentence or following a greeting's comma ("hello, grace here.").
+    """
+    names: set[int] = set()
+    for i in range(1, len(words)):
+        after = text[words[i].end() : words[i].end() + 4].lstrip(" ")
+        if lowered[i] != "here" or (after and after[0] not in _AFTER_HERE):
+            continue
+        for first in range(i - 1, max(-1, i - 4), -1):
+            if ordinary(first) or not _adjacent(text, words[first], words[first + 1]):
+                break
+            before = text[max(0, words[first].start() - 40) : words[first].start()].rstrip()
+            if _starts_sentence(text, words[first].start()) or before.endswith(","):
+                names.update(range(first, i))
+                break
+    return names
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -282,13 +364,17 @@ def _is_placeholder(text: str, word: re.Match[str]) -> bool:
 
 
 def _cue_before(lowered: list[str], i: int, text: str, words: list[re.Match[str]]) -> str | None:
-    """Return "strong" or "weak" if a cue ends right before word `i`, else None."""
+    """Return "strong", "naming" or "weak" if a cue ends right before word `i`, else None."""
     for size in range(min(_MAX_CUE, i), 0, -1):
         cue = tuple(lowered[i - size : i])
         if not all(_adjacent(text, words[k], words[k + 1]) for k in range(i - size, i)):
             continue
         if cue in _STRONG_CUES:
             return "strong"
+        if cue in _SIGNATURE_CUES and _starts_sentence(text, words[i - size].start()):
+            return "strong"
+        if cue in _NAMING_CUES:
+            return "naming"
         if cue in _WEAK_CUES:
             return "weak"
     return None

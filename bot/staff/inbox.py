@@ -2,8 +2,10 @@
 
 `sync` reads Rasa's SQL tracker store (`bot.staff.tracker_store`) from where it stopped last
 time, keeps the user messages that ended badly, redacts them and stores them as
-`InboxItem`s. Neither the raw text nor the conversation id is ever stored. Staff
-then teach each item as an example of an intent, point it at an article, or dismiss it.
+`InboxItem`s. Neither the raw text nor the conversation id is ever stored: only the
+conversation's keyed reference, in an `InboxSighting`, so that a person's request to
+erase their conversation reaches the inbox too. Staff then teach each item as an example
+of an intent, point it at an article, or dismiss it.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot.db import as_utc, utcnow
 from bot.errors import Refused
 from bot.kb.hospital import current_values
 from bot.kb.tables import Article
 from bot.kb.topics import intent_for_slug
+from bot.privacy import conversation_ref
 from bot.safety.redact import PLACEHOLDER, function_words, redact
 from bot.staff.audit import record
-from bot.staff.tables import InboxCursor, InboxItem
+from bot.staff.tables import InboxCursor, InboxItem, InboxSighting
 from bot.staff.tracker_store import bad_turns, read_events, source_name
 from bot.training.examples import add_example
+from bot.training.tables import TrainingExample
 from bot.trials.tables import TrialLocation
 
 MAX_TEXT_CHARS = 500  # longer messages are cut: the start says what they were about
@@ -93,8 +98,21 @@ def group_key(redacted: str) -> str:
     return " ".join(sorted(words))[:200]
 
 
-def sync(session: Session, tracker_store_url: str, *, actor: str | None = None) -> SyncReport:
+def sync(
+    session: Session,
+    tracker_store_url: str,
+    *,
+    actor: str | None = None,
+    key: str | None = None,
+) -> SyncReport:
     """Read new events from Rasa's store into the inbox (in `session`'s transaction).
+
+    Args:
+        session: the knowledge-base session the items are added in.
+        tracker_store_url: Rasa's store.
+        actor: the staff member who asked; None for the command line.
+        key: the secret key; when given, each message's conversation reference is kept
+            beside its item, so `forget_conversation` can find that person's copies.
 
     Raises:
         TrackerStoreUnavailable: the store cannot be read; the cursor is unchanged.
@@ -124,9 +142,8 @@ def sync(session: Session, tracker_store_url: str, *, actor: str | None = None) 
             item.count += 1
             item.last_seen = max(as_utc(item.last_seen), turn.at)
             report.repeated += 1
-            continue
-        session.add(
-            InboxItem(
+        else:
+            item = InboxItem(
                 text=redacted,
                 group_key=group_key(redacted),
                 reason=turn.reason,
@@ -135,9 +152,12 @@ def sync(session: Session, tracker_store_url: str, *, actor: str | None = None) 
                 first_seen=turn.at,
                 last_seen=turn.at,
             )
-        )
-        session.flush()  # a repeat later in the same batch finds this one
-        report.added += 1
+            session.add(item)
+            session.flush()  # a repeat later in the same batch finds this one
+            report.added += 1
+        if key is not None:
+            ref = conversation_ref(turn.sender_id, key)
+            session.add(InboxSighting(item_id=item.id, conversation_ref=ref, seen_at=turn.at))
     cursor.last_event_id = last_id
     session.merge(cursor)
     record(
@@ -247,3 +267,62 @@ def dismiss(session: Session, item_ids: Sequence[int], *, actor: str) -> int:
     _resolve(items, "dismissed", None, actor)
     record(session, actor, "inbox.dismiss", None, {"items": sorted(i.id for i in items)})
     return len(items)
+
+
+def purge_items(session: Session, before: dt.datetime) -> int:
+    """Delete the items last seen before `before`, whatever their state; return how many.
+
+    Examples staff taught from them stay (redacted, and now linked to no item).
+    """
+    old = select(InboxItem.id).where(InboxItem.last_seen < before)
+    session.execute(delete(InboxSighting).where(InboxSighting.seen_at < before))
+    return _delete_items(session, old)
+
+
+def forget_conversation(session: Session, ref: str) -> tuple[int, int]:
+    """Remove one conversation's copies from the inbox.
+
+    An item only this conversation sent is deleted. An item other people sent too (the
+    same redacted words) stays, one time fewer: it is no longer theirs.
+
+    Returns:
+        How many items were deleted, and how many shared items were kept.
+    """
+    seen = dict(
+        session.execute(
+            select(InboxSighting.item_id, func.count())
+            .where(InboxSighting.conversation_ref == ref)
+            .group_by(InboxSighting.item_id)
+        ).all()
+    )
+    if not seen:
+        return 0, 0
+    session.execute(delete(InboxSighting).where(InboxSighting.conversation_ref == ref))
+    items = list(session.scalars(select(InboxItem).where(InboxItem.id.in_(list(seen)))))
+    gone = [item.id for item in items if item.count <= seen[item.id]]
+    for item in items:
+        if item.id not in gone:
+            item.count -= seen[item.id]
+    if gone:
+        _delete_items(session, select(InboxItem.id).where(InboxItem.id.in_(gone)))
+    return len(gone), len(items) - len(gone)
+
+
+def _delete_items(session: Session, select_ids: Select) -> int:
+    """Delete the items `select_ids` selects, with their sightings; examples are unlinked."""
+    ids = select_ids.scalar_subquery()
+    session.execute(
+        update(TrainingExample)
+        .where(TrainingExample.inbox_item_id.in_(ids))
+        .values(inbox_item_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(InboxSighting)
+        .where(InboxSighting.item_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(
+        delete(InboxItem).where(InboxItem.id.in_(ids)).execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -114,3 +114,21 @@ class InboxCursor(Base):
 
     source = Column(String(200), primary_key=True)
     last_event_id = Column(Integer, nullable=False, default=0)
+
+
+class InboxSighting(Base):
+    """One conversation sent an inbox item's message: so a person's erasure reaches the inbox.
+
+    Only the conversation's keyed reference (`bot.privacy.conversation_ref`) is kept,
+    never its id; sightings go with their item, or with the conversation when a person
+    asks for it to be deleted.
+    """
+
+    __tablename__ = "inbox_sighting"
+
+    id = Column(Integer, primary_key=True)
+    item_id = Column(
+        Integer, ForeignKey("inbox_item.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    conversation_ref = Column(String(12), nullable=False, index=True)
+    seen_at = Column(DateTime(timezone=True), nullable=False)

@@ -1,8 +1,10 @@
-"""Reading Rasa's SQL tracker store: which user messages ended badly, and why.
+"""Rasa's SQL tracker store: which user messages ended badly, and erasing conversations.
 
-Rasa's `SQLTrackerStore` keeps one row per event in its `events` table. Rasa saves a
-whole turn (the message, the actions and the replies) in one commit after the turn,
-so every user message read here already has its replies beside it.
+Rasa's `SQLTrackerStore` keeps one row per event in its `events` table (`sender_id`,
+`type_name`, `timestamp` in UNIX seconds, `data` as JSON). Rasa saves a whole turn (the
+message, the actions and the replies) in one commit after the turn, so every user
+message read here already has its replies beside it. The table is Rasa's: it is read
+and deleted from with plain SQL, never through Rasa.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import Refused
@@ -35,6 +38,14 @@ REASONS = {
 # confidence low enough that the topic may be wrong: worth a look by staff.
 LOW_CONFIDENCE_BELOW = 0.9
 _BATCH = 2000
+_COUNT_IDLE = text(
+    "SELECT COUNT(*) FROM (SELECT sender_id FROM events GROUP BY sender_id "
+    "HAVING MAX(timestamp) < :before) AS idle"
+)
+_DELETE_IDLE = text(
+    "DELETE FROM events WHERE sender_id IN (SELECT sender_id FROM events "
+    "GROUP BY sender_id HAVING MAX(timestamp) < :before)"
+)
 
 
 class TrackerStoreUnavailable(Refused):
@@ -51,6 +62,7 @@ class BadTurn:
     intent: str | None
     confidence: float | None
     at: dt.datetime
+    sender_id: str = ""  # only to derive the conversation's reference; never stored
 
 
 def source_name(tracker_store_url: str) -> str:
@@ -61,38 +73,34 @@ def source_name(tracker_store_url: str) -> str:
         return tracker_store_url.split("@")[-1][:200]
 
 
-def read_events(tracker_store_url: str, after_id: int) -> Iterator[dict[str, Any]]:
-    """Yield the tracker store's events with an id above `after_id`, oldest first.
+def exists(tracker_store_url: str) -> bool:
+    """False only for a SQLite store whose file Rasa has not created yet."""
+    try:
+        url = make_url(tracker_store_url)
+    except Exception:  # noqa: BLE001 - a malformed URL is reported when it is used
+        return True
+    return url.get_backend_name() != "sqlite" or Path(url.database or "").is_file()
+
+
+@contextmanager
+def _connect(tracker_store_url: str, *, write: bool = False) -> Iterator[Connection]:
+    """A connection to the store (in one transaction when `write`), then the engine closed.
 
     Raises:
         TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
     """
+    if not exists(tracker_store_url):
+        raise TrackerStoreUnavailable(
+            f"Rasa's conversation store {source_name(tracker_store_url)} does not exist "
+            "yet. Start the assistant (make run) or set TRACKER_STORE_URL."
+        )
     try:
-        url = make_url(tracker_store_url)
-        if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-            raise TrackerStoreUnavailable(
-                f"Rasa's conversation store {source_name(tracker_store_url)} does not exist "
-                "yet. Start the assistant (make run) or set TRACKER_STORE_URL."
-            )
-        engine = create_engine(url, future=True)
-    except TrackerStoreUnavailable:
-        raise
+        engine = create_engine(make_url(tracker_store_url), future=True)
     except Exception as error:  # noqa: BLE001 - any bad URL is the same problem to staff
         raise TrackerStoreUnavailable(f"TRACKER_STORE_URL is not usable: {error}") from error
-    query = text(
-        "SELECT id, sender_id, type_name, timestamp, data FROM events "
-        "WHERE id > :after ORDER BY id LIMIT :size"
-    )
     try:
-        with engine.connect() as connection:
-            last = after_id
-            while True:
-                rows = connection.execute(query, {"after": last, "size": _BATCH}).all()
-                for row in rows:
-                    last = row.id
-                    yield dict(row._mapping)
-                if len(rows) < _BATCH:
-                    return
+        with engine.begin() if write else engine.connect() as connection:
+            yield connection
     except SQLAlchemyError as error:
         raise TrackerStoreUnavailable(
             f"Cannot read Rasa's conversation store {source_name(tracker_store_url)}: "
@@ -100,6 +108,90 @@ def read_events(tracker_store_url: str, after_id: int) -> Iterator[dict[str, Any
         ) from error
     finally:
         engine.dispose()
+
+
+def read_events(tracker_store_url: str, after_id: int) -> Iterator[dict[str, Any]]:
+    """Yield the tracker store's events with an id above `after_id`, oldest first.
+
+    Raises:
+        TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
+    """
+    query = text(
+        "SELECT id, sender_id, type_name, timestamp, data FROM events "
+        "WHERE id > :after ORDER BY id LIMIT :size"
+    )
+    with _connect(tracker_store_url) as connection:
+        last = after_id
+        while True:
+            rows = connection.execute(query, {"after": last, "size": _BATCH}).all()
+            for row in rows:
+                last = row.id
+                yield dict(row._mapping)
+            if len(rows) < _BATCH:
+                return
+
+
+def sender_ids(tracker_store_url: str) -> list[str]:
+    """Every conversation id in the store.
+
+    Raises:
+        TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
+    """
+    with _connect(tracker_store_url) as connection:
+        return list(connection.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
+
+
+def conversation_events(tracker_store_url: str, sender_id: str) -> list[dict[str, Any]]:
+    """The events of one conversation, oldest first (with their data as a dict).
+
+    Raises:
+        TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
+    """
+    query = text(
+        "SELECT id, type_name, timestamp, data FROM events WHERE sender_id = :sender ORDER BY id"
+    )
+    with _connect(tracker_store_url) as connection:
+        rows = connection.execute(query, {"sender": sender_id}).all()
+    return [{**row._mapping, "data": _json(row.data)} for row in rows]
+
+
+def delete_conversations(tracker_store_url: str, sender_ids: Iterable[str]) -> int:
+    """Delete every event of these conversations in one transaction; return how many.
+
+    Raises:
+        TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
+    """
+    senders = list(sender_ids)
+    delete = text("DELETE FROM events WHERE sender_id IN :senders").bindparams(
+        bindparam("senders", expanding=True)
+    )
+    deleted = 0
+    with _connect(tracker_store_url, write=True) as connection:
+        for start in range(0, len(senders), 500):  # bound the statement's parameters
+            result = connection.execute(delete, {"senders": senders[start : start + 500]})
+            deleted += result.rowcount
+    return deleted
+
+
+def delete_idle_conversations(tracker_store_url: str, before: float) -> tuple[int, int]:
+    """Delete the conversations whose last event is older than `before` (UNIX seconds).
+
+    A conversation with any newer event is kept whole: it is still going on. One
+    transaction, and the idle set is computed again by the DELETE itself, so a
+    conversation that speaks up meanwhile is not cut.
+
+    Returns:
+        How many conversations and how many events were deleted.
+
+    Raises:
+        TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
+    """
+    with _connect(tracker_store_url, write=True) as connection:
+        count = connection.execute(_COUNT_IDLE, {"before": before}).scalar_one()
+        if not count:
+            return 0, 0
+        result = connection.execute(_DELETE_IDLE, {"before": before})
+        return int(count), result.rowcount
 
 
 def bad_turns(events: Iterable[dict[str, Any]]) -> Iterator[BadTurn]:
@@ -116,7 +208,13 @@ def bad_turns(events: Iterable[dict[str, Any]]) -> Iterator[BadTurn]:
         if event["type_name"] == "user":
             if sender in open_turns:
                 yield from _judge(open_turns.pop(sender))
-            open_turns[sender] = {"id": event["id"], "data": data, "slugs": [], "actions": []}
+            open_turns[sender] = {
+                "id": event["id"],
+                "sender": sender,
+                "data": data,
+                "slugs": [],
+                "actions": [],
+            }
         elif sender in open_turns and event["type_name"] == "bot":
             custom = (data.get("data") or {}).get("custom") or {}
             if isinstance(custom, dict) and custom.get(ARTICLE_KEY):
@@ -165,4 +263,5 @@ def _judge(turn: dict[str, Any]) -> Iterator[BadTurn]:
         intent,
         float(confidence) if confidence is not None else None,
         dt.datetime.fromtimestamp(timestamp, dt.timezone.utc),
+        str(turn["sender"]),
     )

@@ -134,3 +134,65 @@ def test_odd_input_never_crashes_and_stays_fast(message: str) -> None:
 
 def test_html_keeps_no_name_after_a_tag() -> None:
     assert "Jean" not in redact("<p>question from Jean</p>", KEEP)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # The leaks the security review found (I7).
+        ("marie dupont here, do I need to fast?", "[name] here, do I need to fast?"),
+        ("hello, grace here. is it safe", "hello, [name] here. is it safe"),
+        (
+            "email me at marie dot dupont at example dot fr",
+            "email me at [email]",
+        ),
+        ("Signed: marie", "Signed: [name]"),
+        ("is it contagious?\nSigned, Grace", "is it contagious?\nSigned, [name]"),
+        ("my wife Grace has a rash", "my wife [name] has a rash"),
+        ("I live at 12 rue de la Paix", "I live at [address]"),
+        # More spellings of the same.
+        ("write to jean.m (at) free (dot) fr please", "write to [email] please"),
+        ("lucie arobase orange point fr", "[email]"),
+        ("j'habite 3 place d'Italie à Lyon", "j'habite [address] à Lyon"),
+        ("12 bis avenue Victor Hugo is where I live", "[address] is where I live"),
+        ("we live at 221b Baker Street now", "we live at [address] now"),
+        ("5 bd Saint-Michel", "[address]"),
+    ],
+)
+def test_review_leaks_are_redacted(message: str, expected: str) -> None:
+    assert redact(message, KEEP) == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I signed consent forms for Keytruda",
+        "I am here, what now",
+        "still here, any news?",
+        "meet at 10.30 for the infusion",
+        "I'm at home. Then I felt sick",
+        "a 2 hour drive to Lyon for the trial",
+        "after 3 weeks on the road to recovery",
+        "My wife has a rash",
+        "look at this",
+    ],
+)
+def test_the_new_cues_leave_ordinary_questions_alone(message: str) -> None:
+    assert redact(message, KEEP) == message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "1 rue " * 40_000,
+        "a dot " * 40_000 + "at b",
+        "x at " * 40_000,
+        "1 a b c " * 30_000,
+        "marie " * 40_000 + "here,",
+    ],
+)
+def test_the_new_patterns_end_on_hostile_input(message: str) -> None:
+    # Every repeat is bounded, so these take about 2 s each (240,000 characters, most of
+    # it the name pass); a pattern that backtracks catastrophically would never return.
+    result = redact(message, KEEP)
+    assert isinstance(result, str) and result.strip()

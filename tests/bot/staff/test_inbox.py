@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import warnings
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted
 from sqlalchemy import select, text
-from sqlalchemy.exc import SADeprecationWarning
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kb.store import ArticleStore
@@ -29,52 +24,11 @@ from bot.staff.tracker_store import (
     source_name,
 )
 from bot.training.tables import TrainingExample
-
-# Rasa 3.6's tracker store is written in legacy SQLAlchemy: its warnings are not ours
-# (`make test` turns SQLAlchemy 2.0 warnings into errors for our code).
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", SADeprecationWarning)
-    from rasa.core.tracker_store import SQLTrackerStore
+from tests.support.tracker_store import turn, write_conversation
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")
 
 INTENTS = domain_intents(PROJECT_ROOT / "domain.yml") or []
-
-
-def turn(
-    message: str,
-    intent: str,
-    confidence: float,
-    *,
-    slug: str | None = None,
-    ranking: list[tuple[str, float]] = (),
-    actions: tuple[str, ...] = ("action_answer_topic",),
-) -> list[Any]:
-    """The events Rasa records for one user message and the assistant's answer."""
-    parse = {
-        "text": message,
-        "intent": {"name": intent, "confidence": confidence},
-        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]
-        or [{"name": intent, "confidence": confidence}],
-        "entities": [],
-    }
-    events: list[Any] = [UserUttered(message, parse["intent"], [], parse_data=parse)]
-    for action in actions:
-        events.append(ActionExecuted(action))
-    events.append(BotUttered("An answer.", data={"custom": {"kb_article": slug or "x"}}))
-    events.append(ActionExecuted("action_listen"))
-    return events
-
-
-def write_conversation(path: Path, sender: str, *turns: list[Any]) -> None:
-    """Save a conversation with Rasa's own tracker store (appends to what is there)."""
-    store = SQLTrackerStore(dialect="sqlite", db=str(path))
-    tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, [])
-    for events in turns:
-        for event in events:
-            tracker.update(event)
-    asyncio.run(store.save(tracker))
-    store.engine.dispose()
 
 
 @pytest.fixture
