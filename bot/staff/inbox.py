@@ -102,8 +102,8 @@ def sync(
     session: Session,
     tracker_store_url: str,
     *,
+    key: str,
     actor: str | None = None,
-    key: str | None = None,
 ) -> SyncReport:
     """Read new events from Rasa's store into the inbox (in `session`'s transaction).
 
@@ -111,8 +111,8 @@ def sync(
         session: the knowledge-base session the items are added in.
         tracker_store_url: Rasa's store.
         actor: the staff member who asked; None for the command line.
-        key: the secret key; when given, each message's conversation reference is kept
-            beside its item, so `forget_conversation` can find that person's copies.
+        key: the secret key: each message's conversation reference is kept beside its
+            item, so `forget_conversation` can find that person's copies.
 
     Raises:
         TrackerStoreUnavailable: the store cannot be read; the cursor is unchanged.
@@ -155,9 +155,8 @@ def sync(
             session.add(item)
             session.flush()  # a repeat later in the same batch finds this one
             report.added += 1
-        if key is not None:
-            ref = conversation_ref(turn.sender_id, key)
-            session.add(InboxSighting(item_id=item.id, conversation_ref=ref, seen_at=turn.at))
+        ref = conversation_ref(turn.sender_id, key)
+        session.add(InboxSighting(item_id=item.id, conversation_ref=ref, seen_at=turn.at))
     cursor.last_event_id = last_id
     session.merge(cursor)
     record(

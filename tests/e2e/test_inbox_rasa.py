@@ -24,7 +24,7 @@ def test_inbox_from_real_conversations(web_stack: Stack, web_database_url: str) 
     store_url = f"sqlite:///{web_stack.workdir / 'conversations.db'}"
     factory = make_session_factory(make_engine(web_database_url))
     with factory.begin() as session:
-        report = sync(session, store_url)
+        report = sync(session, store_url, key="k" * 64)
     assert report.events_read > 0
     with factory() as session:
         items = {i.text: i for i in session.scalars(select(InboxItem))}
@@ -37,4 +37,4 @@ def test_inbox_from_real_conversations(web_stack: Stack, web_database_url: str) 
         )
         assert "Marie" not in stored and "example.org" not in stored and "inbox-3" not in stored
     with factory.begin() as session:
-        assert sync(session, store_url).added == 0
+        assert sync(session, store_url, key="k" * 64).added == 0

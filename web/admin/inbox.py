@@ -75,10 +75,15 @@ async def inbox_page(request: Request) -> Response:
 @staff_page(EDITOR)
 async def sync_inbox(request: Request) -> Response:
     """POST: read the new conversations from Rasa's store."""
-    store_url = request.app.state.settings.tracker_store_url
+    settings = request.app.state.settings
     try:
         with session_factory(request).begin() as session:
-            sync(session, store_url, actor=request.state.staff.name)
+            sync(
+                session,
+                settings.tracker_store_url,
+                key=settings.secret_key,
+                actor=request.state.staff.name,
+            )
     except TrackerStoreUnavailable as problem:
         return await _page(request, str(problem))
     return redirect(request, "admin:inbox", "inbox-synced")

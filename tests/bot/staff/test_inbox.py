@@ -82,7 +82,7 @@ def test_each_reason_is_found_and_good_answers_buttons_and_forms_are_not(
     tracker_url: str,
 ) -> None:
     with session_factory.begin() as session:
-        report = sync(session, tracker_url)
+        report = sync(session, tracker_url, key="k" * 64)
     assert report.added == 5
     with session_factory() as session:
         found = items(session)
@@ -104,7 +104,7 @@ def test_messages_are_redacted_before_they_are_stored(
     tracker_url: str,
 ) -> None:
     with session_factory.begin() as session:
-        sync(session, tracker_url)
+        sync(session, tracker_url, key="k" * 64)
     with session_factory() as session:
         stored = " ".join(
             str(value)
@@ -126,15 +126,15 @@ def test_a_second_sync_adds_nothing_and_repeats_count_on_one_item(
     tracker_url: str,
 ) -> None:
     with session_factory.begin() as session:
-        sync(session, tracker_url)
+        sync(session, tracker_url, key="k" * 64)
     with session_factory.begin() as session:
-        again = sync(session, tracker_url)
+        again = sync(session, tracker_url, key="k" * 64)
     assert (again.events_read, again.added, again.repeated) == (0, 0, 0)
     write_conversation(
         conversations, "patient-3", turn("who won the football yesterday", "out_of_scope", 0.9)
     )
     with session_factory.begin() as session:
-        later = sync(session, tracker_url)
+        later = sync(session, tracker_url, key="k" * 64)
     assert (later.added, later.repeated) == (0, 1)
     with session_factory() as session:
         assert items(session)["who won the football yesterday"].count == 2
@@ -157,7 +157,7 @@ def test_near_duplicates_are_listed_together(
         "How long does immunotherapy last for??"
     )
     with session_factory.begin() as session:
-        sync(session, tracker_url)
+        sync(session, tracker_url, key="k" * 64)
     with session_factory() as session:
         groups = open_groups(session)
         together = next(g for g in groups if len(g.items) > 1)
@@ -179,7 +179,7 @@ def test_an_unreachable_store_changes_nothing(
     ):
         with pytest.raises(TrackerStoreUnavailable) as raised:
             with session_factory.begin() as session:
-                sync(session, url)
+                sync(session, url, key="k" * 64)
         assert "secret" not in str(raised.value)
     assert not (tmp_path / "missing.db").exists()
     with session_factory() as session:
@@ -194,7 +194,7 @@ def test_teach_point_and_dismiss_resolve_items_with_an_audit_event(
     tracker_url: str,
 ) -> None:
     with session_factory.begin() as session:
-        sync(session, tracker_url)
+        sync(session, tracker_url, key="k" * 64)
     with session_factory.begin() as session:
         found = items(session)
         group = [found["how long does immunotherapy last for??"].id]
