@@ -42,6 +42,8 @@ class Settings:
         staff_examples_file: the generated NLU file of the examples staff added.
         secret_key: signs conversation ids and keys the references logs use for them;
             `SECRET_KEY`, else `var/secret_key` (created on first use, mode 600).
+        staff_idle_minutes: a staff session ends after this many minutes without a
+            request (`STAFF_IDLE_MINUTES`, default 30; at most 600, the 10 h cap).
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -63,6 +65,8 @@ class Settings:
     staff_examples_file: Path
     # Privacy.
     secret_key: str
+    # Staff sign-in (issue 12, staff-auth).
+    staff_idle_minutes: int
 
     @classmethod
     def from_env(
@@ -121,6 +125,7 @@ class Settings:
                 env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
             ),
             secret_key=secret_key,
+            **_staff_auth_settings(env),  # staff sign-in (issue 12, staff-auth)
         )
 
 
@@ -145,3 +150,18 @@ def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
         ),
         "rate_limit_per_minute": int(rate),
     }
+
+
+# Staff sign-in (issue 12, staff-auth).
+MAX_IDLE_MINUTES = 600  # a session ends after 10 hours anyway
+
+
+def _staff_auth_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """Read the staff sign-in settings (STAFF_IDLE_MINUTES)."""
+    idle = env.get("STAFF_IDLE_MINUTES", "30").strip()
+    if not idle.isdigit() or not 1 <= int(idle) <= MAX_IDLE_MINUTES:
+        raise SettingsError(
+            f"STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to "
+            f"{MAX_IDLE_MINUTES}: {idle!r}"
+        )
+    return {"staff_idle_minutes": int(idle)}
