@@ -44,6 +44,8 @@ class Settings:
             `SECRET_KEY`, else `var/secret_key` (created on first use, mode 600).
         conversation_retention_days: conversations (and inbox items) idle longer than
             this are purged, at the web app's start and daily; `CONVERSATION_RETENTION_DAYS`.
+        staff_idle_minutes: a staff session ends after this many minutes without a
+            request (`STAFF_IDLE_MINUTES`, default 30; at most 600, the 10 h cap).
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -65,8 +67,8 @@ class Settings:
     staff_examples_file: Path
     # Privacy.
     secret_key: str
-    # Privacy: conversation retention (issue 12, retention and a person's rights).
     conversation_retention_days: int
+    staff_idle_minutes: int
 
     @classmethod
     def from_env(
@@ -125,7 +127,11 @@ class Settings:
                 env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
             ),
             secret_key=secret_key,
-            conversation_retention_days=_retention_days(env),
+            conversation_retention_days=_whole_number(
+                env, "CONVERSATION_RETENTION_DAYS", 90, 1, 36_500
+            ),
+            # A staff session ends after 10 hours anyway.
+            staff_idle_minutes=_whole_number(env, "STAFF_IDLE_MINUTES", 30, 1, 600),
         )
 
 
@@ -139,28 +145,19 @@ def _origin(name: str, value: str) -> str:
 
 def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
     """Read the web app's settings (RASA_URL, PUBLIC_URL, EMBED_ORIGINS, WEB_RATE_LIMIT)."""
-    rate = env.get("WEB_RATE_LIMIT", "20").strip()
-    if not rate.isdigit() or int(rate) < 1:
-        raise SettingsError(f"WEB_RATE_LIMIT must be a whole number of messages: {rate!r}")
     return {
         "rasa_url": _origin("RASA_URL", env.get("RASA_URL", "http://localhost:5005")),
         "public_url": _origin("PUBLIC_URL", env.get("PUBLIC_URL", "http://localhost:8000")),
         "embed_origins": tuple(
             _origin("EMBED_ORIGINS", o) for o in env.get("EMBED_ORIGINS", "").split()
         ),
-        "rate_limit_per_minute": int(rate),
+        "rate_limit_per_minute": _whole_number(env, "WEB_RATE_LIMIT", 20, 1, 100_000),
     }
 
 
-# Privacy: conversation retention (issue 12, retention and a person's rights).
-DEFAULT_RETENTION_DAYS = 90
-
-
-def _retention_days(env: Mapping[str, str]) -> int:
-    """Read CONVERSATION_RETENTION_DAYS: whole days, at least 1 (default 90)."""
-    value = env.get("CONVERSATION_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS)).strip()
-    if not value.isdigit() or int(value) < 1:
-        raise SettingsError(
-            f"CONVERSATION_RETENTION_DAYS must be a whole number of days, at least 1: {value!r}"
-        )
+def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Read `name` as a whole number from `low` to `high`, or fail naming the variable."""
+    value = env.get(name, str(default)).strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}: {value!r}")
     return int(value)

@@ -1,4 +1,4 @@
-"""`python -m bot users add|password|disable|enable|list`: staff accounts of the workspace."""
+"""`python -m bot users add|password|disable|enable|unlock|list`: staff accounts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.staff.accounts import (
     list_users,
     set_active,
     set_password,
+    unlock_sign_in,
 )
 from bot.staff.roles import ROLES
 
@@ -23,7 +24,7 @@ def _read_password() -> str:
     """The new password: typed twice at a terminal, else the first line of stdin."""
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password (at least 12 characters): ")
+    password = getpass.getpass("Password (at least 12 characters, not a common one): ")
     if getpass.getpass("Same password again: ") != password:
         raise AccountError("The two passwords are not the same.")
     return password
@@ -36,12 +37,14 @@ def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
             if args.cmd == "add":
                 add_user(session, args.name, args.role, _read_password())
                 print(f"Added {args.name.lower()} ({args.role}).")
-            elif args.cmd in ("password", "disable", "enable"):
+            elif args.cmd in ("password", "disable", "enable", "unlock"):
                 user = find_user(session, args.name)
                 if user is None:
                     raise AccountError(f"There is no user named {args.name!r}.")
                 if args.cmd == "password":
                     set_password(session, user, _read_password(), actor=None)
+                elif args.cmd == "unlock":
+                    unlock_sign_in(session, user, actor=None)
                 else:
                     set_active(session, user, args.cmd == "enable", actor=None)
                 print(f"{args.cmd.capitalize()}: done for {user.name}.")
@@ -66,6 +69,7 @@ def register(groups: argparse._SubParsersAction) -> None:
         ("password", "set a new password (read from stdin); signs the user out"),
         ("disable", "stop a user signing in; signs them out"),
         ("enable", "let a disabled user sign in again"),
+        ("unlock", "let a user sign in at once after failed tries slowed them down"),
     ):
         user_cmds.add_parser(name, help=help_).add_argument("name")
     user_cmds.add_parser("list", help="every user and role")

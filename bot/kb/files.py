@@ -188,7 +188,15 @@ def _check_terms(terms: Any, add: Callable[[str, str], None]) -> None:
             add("terms", f"{kind} must be a list of words")
 
 
+def looks_like_html(text: str) -> bool:
+    """Whether `text` holds markup (a tag, a comment): shown to patients, it must not."""
+    return re.search(r"<[a-zA-Z/!]", text) is not None
+
+
 def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> None:
+    for field in ("title", "source"):
+        if looks_like_html(data.get(field) or ""):
+            add(field, "must be plain text, not HTML")
     for field, max_words in (("answer", MAX_ANSWER_WORDS), ("details", MAX_DETAILS_WORDS)):
         text = data.get(field)
         if not text:
@@ -196,7 +204,7 @@ def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
         unknown = sorted(set(_PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
         if unknown:
             add(field, f"unknown placeholder {{{unknown[0]}}} (known: {', '.join(PLACEHOLDERS)})")
-        if re.search(r"<[a-zA-Z/!]", text):
+        if looks_like_html(text):
             add(field, "must be plain text, not HTML")
         words = word_count(text)
         if words > max_words:

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from bot.db import as_utc, utcnow
 from bot.errors import Refused
-from bot.staff.audit import record
+from bot.staff.audit import UNKNOWN_NAME, WEB_VISITOR, record
+from bot.staff.password_policy import MAX_PASSWORD_CHARS, password_problem
 from bot.staff.roles import ROLES
 from bot.staff.tables import StaffSession, StaffUser
 
-MIN_PASSWORD_CHARS = 12
-MAX_PASSWORD_CHARS = 256  # argon2 takes any length; this only bounds the work per attempt
-SESSION_LIFETIME = timedelta(hours=10)  # one working shift
+SESSION_LIFETIME = timedelta(hours=10)  # one working shift, however active
+IDLE_TIMEOUT = timedelta(minutes=30)  # the default; STAFF_IDLE_MINUTES sets it
+SEEN_EVERY = timedelta(minutes=1)  # write `last_seen_at` at most this often, not per request
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 # Verifying against this keeps a wrong name as slow as a wrong password.
@@ -42,12 +43,11 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_password(password: str) -> None:
-    """Raise AccountError unless `password` is long enough to resist guessing."""
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_CHARS} characters.")
-    if len(password) > MAX_PASSWORD_CHARS:
-        raise AccountError(f"The password must have at most {MAX_PASSWORD_CHARS} characters.")
+def check_password(password: str, name: str) -> None:
+    """Raise AccountError unless `password` is a good one for the user `name`."""
+    problem = password_problem(password, name)
+    if problem is not None:
+        raise AccountError(problem)
 
 
 def add_user(
@@ -61,7 +61,7 @@ def add_user(
     name = check_name(name)
     if role not in ROLES:
         raise AccountError(f"The role must be one of: {', '.join(ROLES)}.")
-    check_password(password)
+    check_password(password, name)
     if find_user(session, name) is not None:
         raise AccountError(f"A user named {name!r} already exists.")
     user = StaffUser(name=name, role=role, password_hash=_hasher.hash(password), active=True)
@@ -82,7 +82,7 @@ def list_users(session: Session) -> list[StaffUser]:
 
 def set_password(session: Session, user: StaffUser, password: str, *, actor: str | None) -> None:
     """Replace `user`'s password and sign them out everywhere."""
-    check_password(password)
+    check_password(password, user.name)
     user.password_hash = _hasher.hash(password)
     end_sessions(session, user)
     record(session, actor, "user.password", user.name)
@@ -104,6 +104,32 @@ def set_active(session: Session, user: StaffUser, active: bool, *, actor: str | 
     record(session, actor, "user.enable" if active else "user.disable", user.name)
 
 
+def unlock_sign_in(session: Session, user: StaffUser, *, actor: str | None) -> None:
+    """Let `user` sign in at once: their earlier failed attempts no longer slow them.
+
+    The time is stored (not the throttle's memory cleared) so every web process and
+    the command line agree.
+    """
+    user.sign_in_unlocked_at = utcnow()
+    record(session, actor, "user.unlock", user.name)
+
+
+def sign_in_unlocked_at(session: Session, name: str) -> datetime | None:
+    """When an admin last unlocked `name`'s sign-in (UTC), or None."""
+    user = find_user(session, name)
+    unlocked = user.sign_in_unlocked_at if user is not None else None
+    return as_utc(unlocked) if unlocked is not None else None
+
+
+def record_failed_sign_in(session: Session, name: str, client: str) -> None:
+    """Audit a failed web sign-in, keeping the name typed only if it is an account's.
+
+    Anything else typed in the name box (a password, by mistake) is never stored.
+    """
+    target = name if name and find_user(session, name) is not None else UNKNOWN_NAME
+    record(session, WEB_VISITOR, "login.fail", target, {"client": client})
+
+
 def authenticate(session: Session, name: str, password: str) -> StaffUser | None:
     """Return the active user whose password this is, or None (same cost either way)."""
     user = find_user(session, name) if len(password) <= MAX_PASSWORD_CHARS else None
@@ -122,8 +148,22 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, user: StaffUser, now: datetime | None = None) -> str:
-    """Sign `user` in; return the cookie token (only its hash is stored)."""
+def start_session(
+    session: Session,
+    user: StaffUser,
+    now: datetime | None = None,
+    *,
+    idle: timedelta = IDLE_TIMEOUT,
+) -> str:
+    """Sign `user` in; return the cookie token (only its hash is stored).
+
+    Args:
+        session: the database session (committed by the caller).
+        user: who signs in.
+        now: the time of sign-in; default now.
+        idle: how long the session lasts without a request (kept on the session,
+            like its absolute end, so the pages that check it need no settings).
+    """
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     session.add(
@@ -133,6 +173,8 @@ def start_session(session: Session, user: StaffUser, now: datetime | None = None
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
+            last_seen_at=now,
+            idle_minutes=max(1, round(idle.total_seconds() / 60)),
         )
     )
     user.last_login_at = now
@@ -143,14 +185,26 @@ def start_session(session: Session, user: StaffUser, now: datetime | None = None
 def session_for(
     session: Session, token: str, now: datetime | None = None
 ) -> tuple[StaffSession, StaffUser] | None:
-    """Return the live session and its active user for a cookie token, or None."""
+    """Return the live session and its active user for a cookie token, or None.
+
+    A session ends 10 hours after sign-in, or sooner after `idle_minutes` without a
+    request. Each use moves `last_seen_at`, at most once a minute; that write is
+    committed here, as pages check the session with a read-only session.
+    """
     now = now or utcnow()
     row = session.get(StaffSession, _digest(token)) if token else None
     if row is None or as_utc(row.expires_at) <= now:
         return None
+    last_seen = as_utc(row.last_seen_at or row.created_at)
+    idle = timedelta(minutes=row.idle_minutes) if row.idle_minutes else IDLE_TIMEOUT
+    if now - last_seen >= idle:
+        return None
     user = session.get(StaffUser, row.user_id)
     if user is None or not user.active:
         return None
+    if now - last_seen >= SEEN_EVERY:
+        row.last_seen_at = now
+        session.commit()
     return row, user
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from bot.errors import Refused
+from bot.kb.files import looks_like_html
 from bot.kb.hospital import HOSPITAL_DEFAULTS, hospital_values
 from bot.kb.tables import HospitalSetting
 from bot.staff.audit import record
@@ -34,7 +35,8 @@ def save_values(session: Session, values: Mapping[str, str], *, actor: Actor) ->
     """Save the values that changed (admin); return their keys.
 
     Raises:
-        HospitalValueError: an unknown key, a value too long or on several lines.
+        HospitalValueError: an unknown key, a value too long, on several lines or
+            holding HTML.
         NotAllowed: the role is not admin.
     """
     actor.require(ADMIN)
@@ -48,6 +50,9 @@ def save_values(session: Session, values: Mapping[str, str], *, actor: Actor) ->
             raise HospitalValueError(f"{LABELS[key]}: keep it under {MAX_VALUE_CHARS} characters.")
         if "\n" in value or "\r" in value:
             raise HospitalValueError(f"{LABELS[key]}: write it on one line.")
+        if looks_like_html(value):
+            # Answers show it as text anyway; refusing markup keeps the values honest.
+            raise HospitalValueError(f"{LABELS[key]}: write plain text, not HTML.")
         if value == {**HOSPITAL_DEFAULTS, **saved}[key] or (not value and key not in saved):
             continue  # unchanged (the form shows defaults too)
         existing = session.get(HospitalSetting, key)

@@ -290,12 +290,21 @@ def reject(
 def revert(
     session: Session, slug: str, number: int, known_intents: Iterable[str] | None, *, actor: Actor
 ) -> ArticleRevision:
-    """Publish the content of an earlier revision again, as a new revision."""
+    """Publish the content of an earlier revision again, as a new revision.
+
+    Only a version that was published can be: a draft or a sent-back submission never
+    went through review, and reverting must not be a way round it.
+    """
     actor.require(REVIEWER)
     ensure_baseline(session, slug)
     old = get_revision(session, slug, number)
     if old is None:
         raise RevisionError(f"{slug} has no version {number}.")
+    if old.state != STATE_PUBLISHED:
+        raise RevisionError(
+            f"Version {number} of {slug} was never published ({old.state}), so it cannot be "
+            "reverted to. Open it in the editor and submit it for review instead."
+        )
     refuse_if_errors(check_article(session, old.fields, known_intents), "Not reverted")
     revision = add_revision(
         session,

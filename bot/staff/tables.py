@@ -33,6 +33,8 @@ class StaffUser(Base):
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_login_at = Column(DateTime(timezone=True), nullable=True)
+    # An admin's unlock: failed sign-ins before this time no longer slow this name.
+    sign_in_unlocked_at = Column(DateTime(timezone=True), nullable=True)
 
     def __repr__(self) -> str:
         return f"StaffUser(name={self.name!r}, role={self.role!r})"
@@ -48,6 +50,9 @@ class StaffSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False)
+    # Idle timeout: the session ends `idle_minutes` after the last request it served.
+    last_seen_at = Column(DateTime(timezone=True), nullable=True)  # None: since created_at
+    idle_minutes = Column(Integer, nullable=True)  # None: the default (30)
 
 
 class AuditEvent(Base):

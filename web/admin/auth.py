@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
+import weakref
+from datetime import timedelta
 
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.staff.accounts import authenticate, end_session, start_session
+from bot.staff.accounts import (
+    authenticate,
+    end_session,
+    record_failed_sign_in,
+    sign_in_unlocked_at,
+    start_session,
+)
 from bot.staff.audit import record
 from web.admin.common import (
     COOKIE,
@@ -22,12 +33,24 @@ from web.admin.common import (
 
 logger = logging.getLogger(__name__)
 
-LOGIN_FAILURES = 5  # per user name and per client address
-LOGIN_WINDOW = 15 * 60  # seconds
+LOGIN_FAILURES = 3  # failures of one name from one address before sign-in slows down
+LOGIN_WINDOW = 60 * 60  # seconds a failure is remembered
+# Each check costs about 0.1 s of CPU and 64 MiB (argon2): a few at a time per process,
+# the others wait their turn without holding the event loop.
+MAX_CONCURRENT_SIGN_INS = 4
 BAD_LOGIN = "That user name and password do not match. Please try again."
 # Before sign-in there is no session to hold a CSRF token: the form and a cookie carry
 # the same random value instead (double submit), so no other site can sign you in.
 LOGIN_CSRF_COOKIE = "login_csrf"
+# One semaphore per event loop (an asyncio one belongs to the loop it first waits on).
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def client_address(request: Request) -> str:
+    """The address of the client, as the throttle and the audit log know it."""
+    return request.client.host if request.client else "unknown"
 
 
 def _safe_next(target: str) -> str:
@@ -35,8 +58,17 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/admin") and not target.startswith("//") else "/admin/"
 
 
-def _client(request: Request) -> str:
-    return "ip:" + (request.client.host if request.client else "unknown")
+def _same_token(sent: str, expected: str) -> bool:
+    # Bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
+    return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def _sign_in_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slots = _SLOTS.get(loop)
+    if slots is None:
+        slots = _SLOTS[loop] = asyncio.Semaphore(MAX_CONCURRENT_SIGN_INS)
+    return slots
 
 
 async def login_page(request: Request) -> Response:
@@ -46,36 +78,64 @@ async def login_page(request: Request) -> Response:
             return RedirectResponse(_safe_next(request.query_params.get("next", "")), 303)
         return _login_form(request, {"next": request.query_params.get("next", "")})
     form = await read_form(request)
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, str(form.get("csrf_token", ""))):
+    if not _same_token(request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))):
         return _login_form(
             request, {"error": "This form has expired. Please sign in again."}, status=403
         )
     name = str(form.get("name", "")).strip().lower()[:80]
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
+    address = client_address(request)
     throttle = request.app.state.login_throttle
-    keys = ("user:" + name, _client(request))
-    wait = throttle.blocked(*keys)
+    factory = session_factory(request)
+    unlocked = await run_in_threadpool(_unlocked_at, factory, name)
+    wait = throttle.wait(name, address, unlocked_at=unlocked)
     if wait:
-        minutes = max(1, round(wait / 60))
-        error = f"Too many failed attempts. Please wait {minutes} minute(s) and try again."
-        return _login_form(request, {"error": error, "name": name, "next": target}, 429)
-    with session_factory(request).begin() as session:
-        user = authenticate(session, name, password)
-        if user is None:
-            record(session, None, "login.fail", name or None, {"client": keys[1]})
-            token = None
-        else:
-            token = start_session(session, user)
-            record(session, user.name, "login", user.name)
+        return _slow_down(request, wait, name, target)
+    idle = timedelta(minutes=request.app.state.settings.staff_idle_minutes)
+    async with _sign_in_slots():  # the hash runs in a thread: other pages keep being served
+        token = await run_in_threadpool(_sign_in, factory, name, password, address, idle)
     if token is None:
-        throttle.fail(*keys)
+        throttle.failed(name, address)
         return _login_form(request, {"error": BAD_LOGIN, "name": name, "next": target}, 401)
-    throttle.clear(keys[0])
+    throttle.succeeded(name, address)
     response = RedirectResponse(target, 303)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin/login")
     _set_private_cookie(request, response, COOKIE, token, "/admin")
+    return response
+
+
+def _unlocked_at(factory: sessionmaker[Session], name: str) -> float | None:
+    with factory() as session:
+        unlocked = sign_in_unlocked_at(session, name)
+    return unlocked.timestamp() if unlocked else None
+
+
+def _sign_in(
+    factory: sessionmaker[Session], name: str, password: str, address: str, idle: timedelta
+) -> str | None:
+    """Check the password and start a session (in a worker thread); the token or None."""
+    with factory.begin() as session:
+        user = authenticate(session, name, password)
+        if user is None:
+            record_failed_sign_in(session, name, "ip:" + address)
+            return None
+        token = start_session(session, user, idle=idle)
+        record(session, user.name, "login", user.name)
+    return token
+
+
+def _slow_down(request: Request, wait: int, name: str, target: str) -> Response:
+    if wait < 60:
+        when = f"{wait} second{'s' if wait != 1 else ''}"
+    else:
+        when = f"{round(wait / 60)} minute(s)"
+    error = (
+        f"Too many failed attempts. Please wait {when} and try again. "
+        "If you are sure of your password, an administrator can unlock your sign-in."
+    )
+    response = _login_form(request, {"error": error, "name": name, "next": target}, 429)
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +18,7 @@ from bot.staff.accounts import (
     set_active,
     set_password,
     set_role,
+    unlock_sign_in,
 )
 from bot.staff.audit import recent_events
 from bot.staff.roles import ADMIN, EDITOR, ROLES
@@ -24,6 +28,7 @@ NOTICES.update(
     {
         "user-added": "The user was added. Give them their password in person or by phone.",
         "user-changed": "The user was changed.",
+        "user-unlocked": "The user can sign in again at once (earlier failed tries are forgotten).",
         "password-changed": "Your password was changed. Other browsers were signed out.",
     }
 )
@@ -36,14 +41,10 @@ async def users_page(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         try:
-            with session_factory(request).begin() as session:
-                add_user(
-                    session,
-                    str(form.get("name", "")),
-                    str(form.get("role", "")),
-                    str(form.get("password", "")),
-                    actor=request.state.staff.name,
-                )
+            # argon2 and the password checks take CPU time: off the event loop.
+            await run_in_threadpool(
+                _add_user, session_factory(request), form, request.state.staff.name
+            )
             return redirect(request, "admin:users", "user-added")
         except AccountError as problem:
             error = str(problem)
@@ -57,28 +58,58 @@ async def users_page(request: Request) -> Response:
     )
 
 
+def _add_user(factory: sessionmaker[Session], form: FormData, actor: str) -> None:
+    with factory.begin() as session:
+        add_user(
+            session,
+            str(form.get("name", "")),
+            str(form.get("role", "")),
+            str(form.get("password", "")),
+            actor=actor,
+        )
+
+
 @staff_page(ADMIN)
 async def change_user(request: Request) -> Response:
-    """POST: change one user's role, password or whether they can sign in."""
+    """POST: change one user's role, password, whether they can sign in, or unlock it."""
     form = await read_form(request)
     me = request.state.staff
-    with session_factory(request).begin() as session:
-        user = find_user(session, request.path_params["name"])
+    await run_in_threadpool(
+        _change_user, session_factory(request), request.path_params["name"], form, me.id, me.name
+    )
+    return redirect(
+        request, "admin:users", "user-unlocked" if form.get("unlock") else "user-changed"
+    )
+
+
+def _change_user(
+    factory: sessionmaker[Session], name: str, form: FormData, my_id: int, me: str
+) -> None:
+    """Apply the form to the user `name` (in a worker thread: a new password is hashed)."""
+    with factory.begin() as session:
+        user = find_user(session, name)
         if user is None:
             raise HTTPException(404, "There is no such user.")
         demoted = form.get("role") not in (None, "", ADMIN) or form.get("active") == "0"
-        if user.id == me.id and demoted:
+        if user.id == my_id and demoted:
             raise HTTPException(400, "You cannot lower your own role or disable yourself.")
+        if user.id == my_id and form.get("password"):
+            # Here no current password is asked for: someone at an unattended browser
+            # could otherwise take the account over.
+            raise HTTPException(
+                400, "Change your own password under My account: it asks for the current one."
+            )
         try:
             if form.get("role"):
-                set_role(session, user, str(form["role"]), actor=me.name)
+                set_role(session, user, str(form["role"]), actor=me)
             if form.get("active") in ("0", "1"):
-                set_active(session, user, form["active"] == "1", actor=me.name)
+                set_active(session, user, form["active"] == "1", actor=me)
             if form.get("password"):
-                set_password(session, user, str(form["password"]), actor=me.name)
+                set_password(session, user, str(form["password"]), actor=me)
+            if form.get("unlock"):
+                unlock_sign_in(session, user, actor=me)
         except AccountError as problem:
             raise HTTPException(400, str(problem)) from problem
-    return redirect(request, "admin:users", "user-changed")
 
 
 @staff_page(EDITOR)
@@ -88,20 +119,27 @@ async def account_page(request: Request) -> Response:
     error = None
     if request.method == "POST":
         form = await read_form(request)
-        with session_factory(request).begin() as session:
-            user = authenticate(session, me.name, str(form.get("current", "")))
-            if user is None:
-                error = "Your current password is not right."
-            elif form.get("new") != form.get("repeat"):
-                error = "The two new passwords are not the same."
-            else:
-                try:
-                    set_password(session, user, str(form.get("new", "")), actor=me.name)
-                except AccountError as problem:
-                    error = str(problem)
+        error = await run_in_threadpool(
+            _change_my_password, session_factory(request), me.name, form
+        )
         if error is None:
             return redirect(request, "admin:login", "password-changed")
     return render(request, "admin/account.html", {"error": error}, status=400 if error else 200)
+
+
+def _change_my_password(factory: sessionmaker[Session], name: str, form: FormData) -> str | None:
+    """Check the current password and set the new one (in a worker thread); the error."""
+    with factory.begin() as session:
+        user = authenticate(session, name, str(form.get("current", "")))
+        if user is None:
+            return "Your current password is not right."
+        if form.get("new") != form.get("repeat"):
+            return "The two new passwords are not the same."
+        try:
+            set_password(session, user, str(form.get("new", "")), actor=name)
+        except AccountError as problem:
+            return str(problem)
+    return None
 
 
 @staff_page(ADMIN)

@@ -87,6 +87,8 @@ def test_malformed_yaml_is_reported_with_file_and_line(tmp_path: Path) -> None:
         ({"answer": "Call {hotline} now."}, "answer", "unknown placeholder {hotline}"),
         ({"answer": "word " * 121}, "answer", "has 121 words"),
         ({"answer": "<b>Bold</b> claims."}, "answer", "plain text"),
+        ({"title": 'CAR-T"><img src=x onerror=alert(1)>'}, "title", "plain text"),
+        ({"source": "<script>alert(1)</script> Curie"}, "source", "plain text"),
         ({"colour": "blue"}, "colour", "not a known field"),
     ],
 )

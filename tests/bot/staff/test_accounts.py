@@ -10,18 +10,23 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_session_factory
+from bot.db import as_utc, make_engine, make_session_factory
 from bot.settings import PROJECT_ROOT, Settings
 from bot.staff.accounts import (
     AccountError,
     add_user,
     authenticate,
+    find_user,
+    record_failed_sign_in,
     session_for,
     set_active,
+    set_password,
+    sign_in_unlocked_at,
     start_session,
 )
+from bot.staff.audit import UNKNOWN_NAME, WEB_VISITOR, recent_events, record
 from bot.staff.roles import can
-from bot.staff.tables import AuditEvent, StaffUser
+from bot.staff.tables import AuditEvent, StaffSession, StaffUser
 from web.ratelimit import FailureThrottle
 
 GOOD = "a sentence as a password"
@@ -47,6 +52,12 @@ def test_passwords_are_stored_only_as_argon2id_hashes(
         ("anna", "editor", "", "at least 12"),
         ("anna", "editor", "short pass", "at least 12"),
         ("anna", "editor", "x" * 300, "at most 256"),
+        ("anna", "editor", "aaaaaaaaaaaa", "one character repeated"),
+        ("anna", "editor", "password1234", "one of the most common"),
+        ("anna", "editor", "anna12345678", "must not contain the user name"),
+        ("anna", "editor", "ANNA-2026-anna", "must not contain the user name"),
+        ("anna", "editor", "qwertyuiopas", "too easy to guess"),
+        ("anna", "editor", "abcabcabcabc", "too easy to guess"),
         ("anna", "superuser", GOOD, "role must be one of"),
         ("a", "editor", GOOD, "2 to 80"),
         ("anna smith", "editor", GOOD, "letters, digits"),
@@ -80,7 +91,7 @@ def test_a_session_ends_when_it_expires_or_the_user_is_disabled(
     with session_factory.begin() as session:
         user = add_user(session, "anna", "editor", GOOD)
         session.flush()
-        token = start_session(session, user, now)
+        token = start_session(session, user, now, idle=timedelta(hours=10))
     with session_factory() as session:
         assert session_for(session, token, now + timedelta(hours=1)) is not None
         assert session_for(session, token, now + timedelta(hours=11)) is None
@@ -92,16 +103,156 @@ def test_a_session_ends_when_it_expires_or_the_user_is_disabled(
         assert authenticate(session, "anna", GOOD) is None
 
 
-def test_the_failure_throttle_locks_a_key_for_its_window() -> None:
-    clock = [0.0]
-    throttle = FailureThrottle(3, 60, clock=lambda: clock[0])
+def test_a_session_ends_after_the_idle_time_but_each_use_extends_it(
+    session_factory: sessionmaker[Session],
+) -> None:
+    now = datetime.now(timezone.utc)
+    with session_factory.begin() as session:
+        user = add_user(session, "anna", "editor", GOOD)
+        session.flush()
+        token = start_session(session, user, now, idle=timedelta(minutes=30))
+        idle_token = start_session(session, user, now, idle=timedelta(minutes=30))
+    for minutes in (20, 40, 60, 80):  # used every 20 minutes: alive after 80
+        with session_factory() as session:
+            assert session_for(session, token, now + timedelta(minutes=minutes)) is not None
+    with session_factory() as session:
+        assert session_for(session, idle_token, now + timedelta(minutes=31)) is None
+        assert session_for(session, token, now + timedelta(minutes=111)) is None  # 31 idle
+    with session_factory() as session:
+        seen = session.scalars(select(StaffSession.last_seen_at)).all()
+        assert sorted(as_utc(t) for t in seen) == [now, now + timedelta(minutes=80)]
+
+
+def test_last_seen_is_written_at_most_once_a_minute(
+    session_factory: sessionmaker[Session],
+) -> None:
+    now = datetime.now(timezone.utc)
+    with session_factory.begin() as session:
+        user = add_user(session, "anna", "editor", GOOD)
+        session.flush()
+        token = start_session(session, user, now)
+    for seconds in (10, 30, 59):
+        with session_factory() as session:
+            assert session_for(session, token, now + timedelta(seconds=seconds)) is not None
+    with session_factory() as session:
+        assert as_utc(session.scalars(select(StaffSession.last_seen_at)).one()) == now
+        session_for(session, token, now + timedelta(seconds=61))
+    with session_factory() as session:
+        assert as_utc(session.scalars(select(StaffSession.last_seen_at)).one()) == (
+            now + timedelta(seconds=61)
+        )
+
+
+def test_failures_slow_one_name_from_one_address_more_and_more() -> None:
+    clock = [1000.0]
+    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
     for _ in range(3):
-        assert throttle.blocked("user:anna") == 0
-        throttle.fail("user:anna", "ip:1")
-    assert throttle.blocked("user:anna") == 60 and throttle.blocked("ip:2", "ip:1") == 60
-    assert throttle.blocked("user:bob") == 0
-    clock[0] = 61
-    assert throttle.blocked("user:anna", "ip:1") == 0
+        assert throttle.wait("anna", "10.0.0.1") == 0
+        throttle.failed("anna", "10.0.0.1")
+    delays = []
+    for _ in range(6):
+        delays.append(throttle.wait("anna", "10.0.0.1"))
+        clock[0] += delays[-1]
+        assert throttle.wait("anna", "10.0.0.1") == 0
+        throttle.failed("anna", "10.0.0.1")
+    assert delays == [1, 2, 4, 8, 16, 32]
+    # The owner elsewhere and other names from here are not slowed (yet).
+    assert throttle.wait("anna", "10.0.0.2") == 0 and throttle.wait("bob", "10.0.0.1") == 0
+    clock[0] += 3601  # failures are forgotten after the window
+    assert throttle.wait("anna", "10.0.0.1") == 0
+
+
+def test_failures_on_a_name_from_many_addresses_delay_its_owner_by_seconds_only() -> None:
+    clock = [1000.0]
+    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
+    for attacker in range(40):
+        throttle.failed("anna", f"203.0.113.{attacker}")
+    assert 0 < throttle.wait("anna", "10.0.0.9") <= 30
+    clock[0] += 30
+    assert throttle.wait("anna", "10.0.0.9") == 0
+
+
+def test_a_guessing_loop_that_obeys_retry_after_gets_few_tries_an_hour() -> None:
+    clock = [1000.0]
+    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
+    tries = 0
+    while clock[0] < 1000.0 + 3600:
+        wait = throttle.wait("anna", "10.0.0.1")
+        if wait:
+            clock[0] += wait
+            continue
+        throttle.failed("anna", "10.0.0.1")
+        tries += 1
+    assert tries <= 16
+
+
+def test_spraying_many_names_from_one_address_is_slowed_too() -> None:
+    clock = [1000.0]
+    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
+    for n in range(10):
+        throttle.failed(f"user{n}", "10.0.0.1")
+    assert throttle.wait("someone-else", "10.0.0.1") > 0
+    assert throttle.wait("someone-else", "10.0.0.2") == 0
+
+
+def test_an_unlock_or_a_success_forgets_the_names_failures() -> None:
+    clock = [1000.0]
+    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
+    for _ in range(8):
+        throttle.failed("anna", "10.0.0.1")
+    assert throttle.wait("anna", "10.0.0.1") > 0
+    assert throttle.wait("anna", "10.0.0.1", unlocked_at=1000.0) == 0
+    throttle.succeeded("anna", "10.0.0.1")
+    assert throttle.wait("anna", "10.0.0.1") == 0
+
+
+def test_a_failed_sign_in_keeps_the_name_only_when_it_is_an_account(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        add_user(session, "anna", "editor", GOOD)
+    with session_factory.begin() as session:
+        record_failed_sign_in(session, "anna", "ip:10.0.0.1")
+        record_failed_sign_in(session, GOOD, "ip:10.0.0.1")  # the password, in the name box
+    with session_factory() as session:
+        events = [
+            (e.actor, e.action, e.target, e.detail) for e in recent_events(session, action="login")
+        ]
+    assert events == [
+        (WEB_VISITOR, "login.fail", UNKNOWN_NAME, {"client": "ip:10.0.0.1"}),
+        (WEB_VISITOR, "login.fail", "anna", {"client": "ip:10.0.0.1"}),
+    ]
+
+
+def test_the_action_filter_takes_percent_and_underscore_literally(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        for action in ("login", "login.fail", "user.add"):
+            record(session, "anna", action)
+    with session_factory() as session:
+        assert recent_events(session, action="%") == []
+        assert recent_events(session, action="_ogin") == []
+        assert [e.action for e in recent_events(session, action="login")] == [
+            "login.fail",
+            "login",
+        ]
+
+
+def test_a_new_password_is_checked_against_the_same_rules(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        add_user(session, "anna", "editor", GOOD)
+    with session_factory.begin() as session:
+        user = find_user(session, "anna")
+        assert user is not None
+        for weak in ("aaaaaaaaaaaa", "password1234", "anna12345678"):
+            with pytest.raises(AccountError):
+                set_password(session, user, weak, actor="boss")
+        set_password(session, user, "kettle violet harbour at noon", actor="boss")
+    with session_factory() as session:
+        assert authenticate(session, "anna", "kettle violet harbour at noon") is not None
 
 
 def _cli(args: list[str], url: str, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -137,3 +288,20 @@ def test_the_cli_adds_users_with_a_password_from_stdin_and_has_no_default(
         actions = session.scalars(select(AuditEvent.action)).all()
         assert actions == ["user.add", "user.disable"]
         assert session.scalar(select(func.count()).select_from(StaffUser)) == 1
+
+
+def test_the_cli_refuses_a_weak_password_and_unlocks_a_name(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    url = settings.database_url
+    weak = _cli(["users", "add", "boss", "--role", "admin"], url, "password1234\n")
+    assert weak.returncode == 1 and "most common" in weak.stderr
+    assert _cli(["users", "add", "boss", "--role", "admin"], url, GOOD + "\n").returncode == 0
+    with session_factory() as session:
+        assert sign_in_unlocked_at(session, "boss") is None
+    unlocked = _cli(["users", "unlock", "boss"], url, "")
+    assert unlocked.returncode == 0, unlocked.stderr
+    with session_factory() as session:
+        assert sign_in_unlocked_at(session, "boss") is not None
+        assert session.scalars(select(AuditEvent.action)).all() == ["user.add", "user.unlock"]
+    assert _cli(["users", "unlock", "nobody"], url, "").returncode == 1

@@ -195,6 +195,26 @@ def test_revert_publishes_the_old_content_as_a_new_revision(
     assert store.answer_for(SLUG).text == original
 
 
+def test_a_rejected_submission_cannot_be_reverted_to(
+    store: ArticleStore, session_factory: sessionmaker[Session]
+) -> None:
+    original = store.answer_for(SLUG).text
+    fields = fields_of(session_factory, SLUG, answer=NEW_ANSWER)
+    with session_factory.begin() as session:
+        number = edit(
+            session, "submit", SLUG, fields, "Shorter", INTENTS, actor=Actor("e", "editor")
+        ).number
+    with session_factory.begin() as session:
+        reject(session, SLUG, number, "Keep the drip", actor=Actor("rita", "reviewer"))
+    with (
+        session_factory.begin() as session,
+        pytest.raises(RevisionError, match=f"Version {number} of {SLUG} was never published"),
+    ):
+        revert(session, SLUG, number, INTENTS, actor=Actor("rita", "reviewer"))
+    assert store.answer_for(SLUG).text == original
+    assert "article.revert" not in audit_actions(session_factory)
+
+
 def test_publishing_a_new_article_creates_it_and_checks_links(
     store: ArticleStore, session_factory: sessionmaker[Session]
 ) -> None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from bot.staff import accounts
+from bot.staff.audit import UNKNOWN_NAME, WEB_VISITOR
 from bot.staff.tables import AuditEvent, StaffSession, StaffUser
 from tests.support.staff_client import PASSWORD, csrf_token, sign_in
-from web.admin.auth import LOGIN_FAILURES
+from web.admin.auth import LOGIN_FAILURES, LOGIN_WINDOW
 from web.admin.common import COOKIE
+from web.ratelimit import FailureThrottle
 
 
 def _audit_actions(session_factory: sessionmaker[Session]) -> list[tuple[str | None, str]]:
@@ -77,7 +84,41 @@ def test_a_wrong_password_or_unknown_user_gets_the_same_answer(
         answers.append((response.status_code, "do not match" in response.text))
         assert COOKIE not in client.cookies
     assert answers == [(401, True), (401, True)]
-    assert (None, "login.fail") in _audit_actions(session_factory)
+    assert (WEB_VISITOR, "login.fail") in _audit_actions(session_factory)
+
+
+def test_a_failed_sign_in_is_audited_as_anonymous_without_what_was_typed(
+    new_client: Callable[[], TestClient],
+    signed_in: Callable[[str], TestClient],
+    session_factory: sessionmaker[Session],
+) -> None:
+    client = new_client()
+    for name in ("rita", "my secret password"):  # a password typed in the name box
+        form = client.get("/admin/login")
+        client.post(
+            "/admin/login",
+            data={"name": name, "password": "not it at all", "csrf_token": csrf_token(form.text)},
+        )
+    with session_factory() as session:
+        failures = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "login.fail").order_by(AuditEvent.id)
+        ).all()
+        assert [(e.actor, e.target) for e in failures] == [
+            (WEB_VISITOR, "rita"),
+            (WEB_VISITOR, UNKNOWN_NAME),
+        ]
+        assert all(e.detail == {"client": "ip:testclient"} for e in failures)
+    page = signed_in("alice").get("/admin/audit?action=login.fail")
+    assert "anonymous (web)" in page.text and "command line" not in page.text
+    assert "my secret password" not in page.text
+
+
+def test_the_audit_filter_takes_percent_literally(signed_in: Callable[[str], TestClient]) -> None:
+    admin = signed_in("alice")
+    assert admin.get("/admin/audit").context["events"]  # the sign-in, at least
+    for pattern in ("%", "_ogin"):
+        response = admin.get("/admin/audit", params={"action": pattern})
+        assert response.status_code == 200 and response.context["events"] == []
 
 
 def test_the_sign_in_form_needs_its_csrf_token(new_client: Callable[[], TestClient]) -> None:
@@ -89,38 +130,147 @@ def test_the_sign_in_form_needs_its_csrf_token(new_client: Callable[[], TestClie
     assert response.status_code == 403 and COOKIE not in client.cookies
 
 
-def test_sign_in_is_rate_limited_per_user_name_even_with_the_right_password(
-    new_client: Callable[[], TestClient],
+@pytest.mark.parametrize("token", ["é", "Ã©", "\u2603" * 40])
+def test_a_non_ascii_sign_in_token_is_refused_not_an_error(
+    new_client: Callable[[], TestClient], token: str
 ) -> None:
-    attacker = new_client()
+    client = new_client()
+    client.get("/admin/login")
+    response = client.post(
+        "/admin/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 403 and "expired" in response.text
+
+
+def _fake_clock(client: TestClient) -> list[float]:
+    """Give the app a throttle on a clock the test moves (no sleeping, no timing)."""
+    clock = [time.time() - 600]  # before now: an admin's unlock (real time) comes later
+    client.app.state.login_throttle = FailureThrottle(
+        LOGIN_FAILURES, LOGIN_WINDOW, clock=lambda: clock[0]
+    )
+    return clock
+
+
+def _try(client: TestClient, name: str, password: str) -> object:
+    form = client.get("/admin/login")
+    return client.post(
+        "/admin/login",
+        data={"name": name, "password": password, "csrf_token": csrf_token(form.text)},
+    )
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(
+    new_client: Callable[..., TestClient],
+) -> None:
+    attacker = new_client("127.0.0.4")
+    clock = _fake_clock(attacker)
+    statuses = []
+    while len([s for s in statuses if s == 401]) < 5:  # five wrong guesses on rita, as asked
+        response = _try(attacker, "rita", "guess " * 3)
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            clock[0] += int(response.headers["retry-after"])
+    assert statuses[:4] == [401, 401, 401, 429]
+    sign_in(new_client("127.0.0.5"), "rita")  # the right password from her own address
+    slowed = _try(attacker, "rita", PASSWORD)  # the attacker is slowed, right guess or not
+    assert slowed.status_code == 429 and COOKIE not in attacker.cookies
+    assert "Too many failed attempts" in slowed.text
+    assert int(slowed.headers["retry-after"]) > 0
+    sign_in(attacker, "eddie")  # and others behind the attacker's address still get in
+
+
+def test_a_guessing_loop_is_stopped_before_the_password_is_checked(
+    new_client: Callable[..., TestClient],
+) -> None:
+    client = new_client("127.0.0.6")
+    _fake_clock(client)
+    statuses = [_try(client, "alice", f"guess number {n}").status_code for n in range(6)]
+    assert statuses == [401, 401, 401, 429, 429, 429]
+    assert _try(client, "alice", PASSWORD).status_code == 429  # not even the right one
+
+
+def test_an_admin_unlocks_a_slowed_sign_in_from_the_users_page(
+    new_client: Callable[..., TestClient],
+    signed_in: Callable[[str], TestClient],
+    session_factory: sessionmaker[Session],
+) -> None:
+    nurse = new_client("127.0.0.7")  # rita, mistyping on a shared ward PC
+    _fake_clock(nurse)
     for _ in range(LOGIN_FAILURES):
-        form = attacker.get("/admin/login")
-        response = attacker.post(
-            "/admin/login",
-            data={"name": "rita", "password": "guess " * 3, "csrf_token": csrf_token(form.text)},
+        assert _try(nurse, "rita", "wrong password again").status_code == 401
+    assert _try(nurse, "rita", PASSWORD).status_code == 429
+    admin = signed_in("alice")
+    page = admin.get("/admin/users")
+    assert "Unlock sign-in of rita" in page.text
+    done = admin.post(
+        "/admin/users/rita", data={"unlock": "1", "csrf_token": csrf_token(page.text)}
+    )
+    assert done.status_code == 303 and "user-unlocked" in done.headers["location"]
+    assert ("alice", "user.unlock") in _audit_actions(session_factory)
+    sign_in(nurse, "rita")
+
+
+def test_the_password_hash_runs_off_the_event_loop(
+    new_client: Callable[[], TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+
+    class WatchedHasher(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+            threads.append(threading.current_thread().name)
+            return super().verify(hash, password)
+
+    client = new_client()
+    loop_thread = client.portal.call(lambda: threading.current_thread().name)
+    monkeypatch.setattr(accounts, "_hasher", WatchedHasher())
+    sign_in(client, "alice")
+    assert _try(new_client(), "alice", "wrong password again").status_code == 401
+    assert len(threads) == 2 and loop_thread not in threads
+
+
+def test_a_session_unused_for_the_idle_time_ends(
+    signed_in: Callable[[str], TestClient], session_factory: sessionmaker[Session]
+) -> None:
+    client = signed_in("rita")
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession.idle_minutes)).one() == 30  # the default
+    assert client.get("/admin/").status_code == 200
+    with session_factory.begin() as session:
+        session.execute(
+            update(StaffSession).values(
+                last_seen_at=datetime.now(timezone.utc) - timedelta(minutes=31)
+            )
         )
-        assert response.status_code == 401
-    form = attacker.get("/admin/login")
-    locked = attacker.post(
-        "/admin/login",
-        data={"name": "rita", "password": PASSWORD, "csrf_token": csrf_token(form.text)},
+    assert client.get("/admin/").status_code == 303  # back to the sign-in form
+
+
+def test_a_session_in_use_is_kept_alive_past_the_idle_time(
+    signed_in: Callable[[str], TestClient], session_factory: sessionmaker[Session]
+) -> None:
+    client = signed_in("rita")
+    with session_factory.begin() as session:
+        session.execute(
+            update(StaffSession).values(
+                created_at=datetime.now(timezone.utc) - timedelta(minutes=50),
+                last_seen_at=datetime.now(timezone.utc) - timedelta(minutes=20),
+            )
+        )
+    assert client.get("/admin/").status_code == 200  # used 20 minutes ago: still alive
+    with session_factory() as session:
+        seen = session.scalars(select(StaffSession.last_seen_at)).one()
+    assert datetime.now(timezone.utc) - seen.replace(tzinfo=timezone.utc) < timedelta(minutes=5)
+
+
+def test_the_idle_time_comes_from_the_settings(
+    new_client: Callable[[], TestClient], session_factory: sessionmaker[Session]
+) -> None:
+    client = new_client()
+    client.app.state.settings = client.app.state.settings.__class__(
+        **{**client.app.state.settings.__dict__, "staff_idle_minutes": 5}
     )
-    assert locked.status_code == 429 and "Too many failed attempts" in locked.text
-    assert COOKIE not in attacker.cookies
-    form = attacker.get("/admin/login")  # the attacker's address is locked for every name
-    other = attacker.post(
-        "/admin/login",
-        data={"name": "eddie", "password": PASSWORD, "csrf_token": csrf_token(form.text)},
-    )
-    assert other.status_code == 429
-    sign_in(new_client("10.0.0.7"), "eddie")  # other people elsewhere are not locked out
-    elsewhere = new_client("10.0.0.8")  # but the attacked name is, from every address
-    form = elsewhere.get("/admin/login")
-    response = elsewhere.post(
-        "/admin/login",
-        data={"name": "rita", "password": PASSWORD, "csrf_token": csrf_token(form.text)},
-    )
-    assert response.status_code == 429
+    sign_in(client, "eddie")
+    with session_factory() as session:
+        assert session.scalars(select(StaffSession.idle_minutes)).one() == 5
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
@@ -168,6 +318,16 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(
         data={"name": "nina", "role": "editor", "password": "short", "csrf_token": token},
     )
     assert weak.status_code == 400 and "at least 12 characters" in weak.text
+    for password, reason in (
+        ("aaaaaaaaaaaa", "one character repeated"),
+        ("password1234", "one of the most common"),
+        ("nina12345678", "must not contain the user name"),
+    ):
+        refused = admin.post(
+            "/admin/users",
+            data={"name": "nina", "role": "editor", "password": password, "csrf_token": token},
+        )
+        assert refused.status_code == 400 and reason in refused.text
     added = admin.post(
         "/admin/users",
         data={
@@ -207,6 +367,23 @@ def test_an_admin_cannot_demote_or_disable_themselves(
         admin.post("/admin/users/alice", data={"active": "0", "csrf_token": token}).status_code
         == 400
     )
+
+
+def test_an_admin_changes_their_own_password_only_with_the_current_one(
+    signed_in: Callable[[str], TestClient],
+    new_client: Callable[[], TestClient],
+    session_factory: sessionmaker[Session],
+) -> None:
+    admin = signed_in("alice")
+    page = admin.get("/admin/users")
+    assert 'id="password-alice"' not in page.text and 'id="password-rita"' in page.text
+    response = admin.post(
+        "/admin/users/alice",
+        data={"password": "a brand new passphrase", "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 400 and "My account" in response.text
+    sign_in(new_client(), "alice")  # the old password still works
+    assert ("alice", "user.password") not in _audit_actions(session_factory)
 
 
 def test_signing_out_ends_the_session_on_the_server(
@@ -251,6 +428,16 @@ def test_changing_my_password_needs_the_current_one(
         },
     )
     assert wrong.status_code == 400 and "not right" in wrong.text
+    weak = client.post(
+        "/admin/account",
+        data={
+            "current": PASSWORD,
+            "new": "eddie12345678",
+            "repeat": "eddie12345678",
+            "csrf_token": token,
+        },
+    )
+    assert weak.status_code == 400 and "must not contain the user name" in weak.text
     done = client.post(
         "/admin/account",
         data={
