@@ -5,6 +5,7 @@ Only this module reads the environment. Tests pass a plain dict instead.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ class Settings:
         staff_examples_file: the generated NLU file of the examples staff added.
         secret_key: signs conversation ids and keys the references logs use for them;
             `SECRET_KEY`, else `var/secret_key` (created on first use, mode 600).
+        trusted_proxies: `TRUSTED_PROXIES`, space-separated addresses (or networks) of the
+            reverse proxies whose `X-Forwarded-For` the web app believes; default none.
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -63,6 +66,8 @@ class Settings:
     staff_examples_file: Path
     # Privacy.
     secret_key: str
+    # The web app's edge (web-edge): who may say where a request came from.
+    trusted_proxies: tuple[str, ...]
 
     @classmethod
     def from_env(
@@ -121,6 +126,7 @@ class Settings:
                 env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
             ),
             secret_key=secret_key,
+            trusted_proxies=_trusted_proxies(env.get("TRUSTED_PROXIES", "")),
         )
 
 
@@ -130,6 +136,17 @@ def _origin(name: str, value: str) -> str:
     if not value.startswith(("http://", "https://")) or " " in value:
         raise SettingsError(f"{name} must be an http:// or https:// address: {value!r}")
     return value
+
+
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    """Read TRUSTED_PROXIES: IP addresses or networks, each checked and normalised."""
+    proxies = []
+    for item in value.split():
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"TRUSTED_PROXIES must list IP addresses: {item!r}") from None
+    return tuple(proxies)
 
 
 def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
