@@ -5,6 +5,7 @@ Only this module reads the environment. Tests pass a plain dict instead.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class Settings:
         public_url: the web app's address as patients see it (nurse links, QR codes).
         embed_origins: other sites allowed to show the chat in a frame (embed snippet).
         rate_limit_per_minute: chat messages one client may send to the web app per minute.
+        trusted_proxies: `TRUSTED_PROXIES`, space-separated addresses (or networks) of the
+            reverse proxies whose `X-Forwarded-For` the web app believes; default none.
         tracker_store_url: Rasa's conversation store, read by the staff inbox.
         rasa_token: the Rasa HTTP API token (hot-swapping the model); None if not set.
         project_dir: the Rasa project trained by "train and deploy" (domain, data, tests).
@@ -59,16 +62,17 @@ class Settings:
     public_url: str
     embed_origins: tuple[str, ...]
     rate_limit_per_minute: int
+    trusted_proxies: tuple[str, ...]
     # The staff workspace (/admin).
     tracker_store_url: str
     rasa_token: str | None
     project_dir: Path
     models_dir: Path
     staff_examples_file: Path
+    staff_idle_minutes: int
     # Privacy.
     secret_key: str
     conversation_retention_days: int
-    staff_idle_minutes: int
 
     @classmethod
     def from_env(
@@ -143,6 +147,17 @@ def _origin(name: str, value: str) -> str:
     return value
 
 
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    """Read TRUSTED_PROXIES: IP addresses or networks, each checked and normalised."""
+    proxies = []
+    for item in value.split():
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"TRUSTED_PROXIES must list IP addresses: {item!r}") from None
+    return tuple(proxies)
+
+
 def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
     """Read the web app's settings (RASA_URL, PUBLIC_URL, EMBED_ORIGINS, WEB_RATE_LIMIT)."""
     return {
@@ -152,6 +167,7 @@ def _web_settings(env: Mapping[str, str]) -> dict[str, object]:
             _origin("EMBED_ORIGINS", o) for o in env.get("EMBED_ORIGINS", "").split()
         ),
         "rate_limit_per_minute": _whole_number(env, "WEB_RATE_LIMIT", 20, 1, 100_000),
+        "trusted_proxies": _trusted_proxies(env.get("TRUSTED_PROXIES", "")),
     }
 
 

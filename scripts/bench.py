@@ -45,11 +45,18 @@ class WebChat:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.ids: dict[str, str] = {}  # our sender name -> the id the app issued for it
 
     def say(self, sender: str, message: str) -> requests.Response:
-        """POST one message to the web app's chat endpoint."""
+        """POST one message to the web app's chat endpoint (on an id the app signed)."""
+        if sender not in self.ids:
+            issued = requests.post(f"{self.url}/api/conversation", timeout=30)
+            issued.raise_for_status()
+            self.ids[sender] = issued.json()["session_id"]
         return requests.post(
-            f"{self.url}/api/message", json={"session_id": sender, "message": message}, timeout=30
+            f"{self.url}/api/message",
+            json={"session_id": self.ids[sender], "message": message},
+            timeout=30,
         )
 
 

@@ -25,8 +25,11 @@ from bot.errors import NotAllowed
 from bot.kb.store import ArticleStore
 from bot.settings import Settings
 from web.admin import admin_routes
+from web.admin.articles import MAX_PREVIEW_BYTES
 from web.admin.auth import LOGIN_FAILURES, LOGIN_WINDOW
-from web.chat import post_message
+from web.admin.common import MAX_FORM_BYTES
+from web.body_limit import BodyLimit, BodyRule
+from web.chat import MAX_BODY_BYTES, TOO_LONG, post_message, start_conversation
 from web.pages import chat_page, print_page, qr_code, topics_page
 from web.ratelimit import FailureThrottle, RateLimiter
 from web.retention import retention
@@ -35,6 +38,19 @@ from web.security import SecurityHeaders
 HERE = Path(__file__).resolve().parent
 RASA_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 logger = logging.getLogger(__name__)
+
+# The most each path takes, counted as the body arrives (the longest prefix wins).
+TOO_LARGE = "That request is too large."
+BODY_RULES = (
+    BodyRule("/api/message", MAX_BODY_BYTES, TOO_LONG),
+    BodyRule("/api/conversation", 1_024, TOO_LARGE),  # takes no body
+    BodyRule("/admin/login", 8_192, TOO_LARGE),  # a name, a password, a token
+    BodyRule("/admin/", 65_536, TOO_LARGE),  # the staff forms
+    BodyRule("/admin/articles/", 200_000, "That article is too long."),  # form-encoded text
+    BodyRule("/admin/articles/preview", MAX_PREVIEW_BYTES, "This article is too long to preview."),
+    BodyRule("/admin/articles/import", MAX_FORM_BYTES, "That upload is too large."),
+)
+DEFAULT_BODY_RULE = BodyRule("", 16_384, TOO_LARGE)  # pages and files take no body
 
 
 async def _error_page(request: Request, exc: Exception) -> Response:
@@ -76,13 +92,17 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
         Route("/topics/{slug}/print", print_page, name="print"),
         Route("/topics/{slug}/qr.svg", qr_code, name="qr"),
         Route("/api/message", post_message, methods=["POST"], name="message"),
+        Route("/api/conversation", start_conversation, methods=["POST"], name="conversation"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/admin", routes=admin_routes(), name="admin"),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders, embed_origins=settings.embed_origins)],
+        middleware=[
+            Middleware(SecurityHeaders, embed_origins=settings.embed_origins),
+            Middleware(BodyLimit, rules=BODY_RULES, default=DEFAULT_BODY_RULE),
+        ],
         exception_handlers={
             HTTPException: _error_page,
             NotAllowed: _error_page,

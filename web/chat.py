@@ -1,12 +1,14 @@
-"""The chat endpoint: checks a message, forwards it to Rasa's REST channel, shapes the reply.
+"""The chat endpoints: check a message, forward it to Rasa's REST channel, shape the reply.
 
-The page talks only to this app. Limits (message length, rate per client, origin)
-apply here, before Rasa sees anything; Rasa's answer comes back as a list of
-messages the widget renders as text.
+The page talks only to this app. Limits (message length, rate per client, origin, a
+conversation id this server signed) apply here, before Rasa sees anything; Rasa's
+answer comes back as a list of messages the widget renders as text. The body size is
+capped while it arrives, by `web.body_limit` (see `web.app`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -18,11 +20,12 @@ from starlette.responses import JSONResponse
 
 from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, URGENT_KEY, unavailable
 from bot.text import MAX_MESSAGE_CHARS
+from web.client_address import client_address
+from web.conversation_ids import new_conversation, verify
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 16_384
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_BODY_BYTES = 16_384  # enforced on the stream by web.body_limit
 _MAX_PAYLOAD_CHARS = 200
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, javascript:
 
@@ -109,43 +112,59 @@ def _same_origin(request: Request) -> bool:
 async def post_message(request: Request) -> JSONResponse:
     """Forward one chat message to Rasa and return the shaped reply.
 
-    Body: `{"session_id": "...", "message": "..."}`. Answers 200 with
-    `{"messages": [...]}`, or an error status with `{"error": "<plain words>"}`.
+    Body: `{"session_id": "<an id from the page or /api/conversation>", "message": "..."}`.
+    Answers 200 with `{"messages": [...], "reference": "<the conversation's reference>"}`,
+    or an error status with `{"error": "<plain words>"}`.
     """
     state = request.app.state
     if not _same_origin(request):
         return _error(403, BAD_REQUEST)
-    client = request.client.host if request.client else "unknown"
-    if not state.rate_limiter.allow(client):
+    if not state.rate_limiter.allow(client_address(request)):
         return _error(429, TOO_MANY, **{"Retry-After": str(state.rate_limiter.retry_after())})
-    body = await request.body()
+    body = await request.body()  # at most MAX_BODY_BYTES: web.body_limit stops the rest
     if len(body) > MAX_BODY_BYTES:
         return _error(413, TOO_LONG)
     try:
-        data = await request.json() if body else None
-    except ValueError:
+        data = json.loads(body) if body else None
+    except (ValueError, RecursionError):  # RecursionError: "[[[[...": nesting too deep
         data = None
     if not isinstance(data, dict):
         return _error(400, BAD_REQUEST)
-    session_id, message = data.get("session_id"), data.get("message")
-    if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
-        return _error(400, BAD_REQUEST)
-    if not isinstance(message, str) or not message.strip():
+    conversation = verify(data.get("session_id"), state.settings.secret_key)
+    message = data.get("message")
+    if conversation is None or not isinstance(message, str) or not message.strip():
         return _error(400, BAD_REQUEST)
     if len(message) > MAX_MESSAGE_CHARS:
         return _error(413, TOO_LONG)
+    ref = conversation.reference
     try:
         response = await state.rasa.post(
-            "/webhooks/rest/webhook", json={"sender": session_id, "message": message}
+            "/webhooks/rest/webhook", json={"sender": conversation.sender, "message": message}
         )
         response.raise_for_status()
         messages = shape_reply(response.json())
     except (httpx.HTTPError, ValueError) as error:
-        logger.error("Rasa unreachable for %s: %s", session_id, error.__class__.__name__)
+        logger.error("Rasa unreachable for conversation %s: %s", ref, error.__class__.__name__)
         return _error(502, unavailable(state.store.hospital_values_or_defaults()).text)
     if not messages:
         return _error(502, unavailable(state.store.hospital_values_or_defaults()).text)
-    logger.debug("session %s: %d message(s) from Rasa", session_id, len(messages))
+    logger.debug("conversation %s: %d message(s) from Rasa", ref, len(messages))
     return JSONResponse(
-        {"messages": [asdict(m) for m in messages]}, headers={"Cache-Control": "no-store"}
+        {"messages": [asdict(m) for m in messages], "reference": ref},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def start_conversation(request: Request) -> JSONResponse:
+    """Issue a new conversation ("Start over"): `{"session_id": ..., "reference": ...}`.
+
+    The page gets its first id with the HTML; this gives another without a reload.
+    Issuing costs one HMAC and stores nothing, so it needs no rate limit of its own.
+    """
+    if not _same_origin(request):
+        return _error(403, BAD_REQUEST)
+    conversation = new_conversation(request.app.state.settings.secret_key)
+    return JSONResponse(
+        {"session_id": conversation.token, "reference": conversation.reference},
+        headers={"Cache-Control": "no-store"},
     )

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from bot.kb.answers import unavailable
 from web.catalogue import find_topic, handout, topic_groups
+from web.conversation_ids import new_conversation
 from web.qr import qr_svg
 
 
@@ -17,8 +18,13 @@ def topic_link(request: Request, slug: str) -> str:
 
 
 async def chat_page(request: Request) -> Response:
-    """`/`: the chat. `?topic=<slug>` opens it on that topic's answer."""
+    """`/`: the chat. `?topic=<slug>` opens it on that topic's answer.
+
+    Each load carries a fresh signed conversation id and its reference; the page keeps
+    the one it already holds for this tab, so a reload continues the conversation.
+    """
     state = request.app.state
+    conversation = new_conversation(state.settings.secret_key)
     requested = request.query_params.get("topic")
     topic = find_topic(state.store, requested) if requested else None
     values = state.store.hospital_values_or_defaults()
@@ -30,7 +36,9 @@ async def chat_page(request: Request) -> Response:
             "topic_not_found": requested is not None and topic is None,
             "unavailable": unavailable(values).text,
             "embedded": request.query_params.get("embed") == "1",
+            "conversation": conversation,
         },
+        headers={"Cache-Control": "no-store"},  # an id is one browser's, never a cache's
     )
 
 

@@ -39,7 +39,17 @@ def ask(page: Page, text: str) -> None:
 
 
 def session_id(page: Page) -> str:
-    return page.evaluate(f"JSON.parse(sessionStorage.getItem('{STORE_KEY}')).sessionId")
+    """Rasa's sender for the page's conversation: the signed id without its signature."""
+    token = page.evaluate(f"JSON.parse(sessionStorage.getItem('{STORE_KEY}')).sessionId")
+    assert re.fullmatch(r"web-[0-9a-f]{32}\.[0-9a-f]{32}", token), "an id the server signed"
+    return token.split(".")[0]
+
+
+def reference(page: Page) -> str:
+    """The conversation reference the page shows (the server computed it)."""
+    shown = page.locator("#reference").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{12}", shown)
+    return shown
 
 
 def kb_article(stack: Stack, page: Page) -> Any:
@@ -96,18 +106,25 @@ def test_a_deep_link_opens_on_its_topic_a_reload_keeps_it_start_over_clears_it(
     assert page.url == f"{web_app.url}/", "the topic is asked once, not again on reload"
     assert kb_article(web_stack, page) == "car-t-cells"
     before, first_session, calls = log_texts(page), session_id(page), api_calls(chat)
+    first_reference = reference(page)
+    assert first_reference not in first_session
 
     page.reload()
     idle(page)
     assert log_texts(page) == before
-    assert session_id(page) == first_session
+    assert session_id(page) == first_session and reference(page) == first_reference
     assert api_calls(chat) == calls, "a reload replays the conversation without asking again"
+    page.emulate_media(media="print")
+    expect(page.locator("#conversation-ref")).to_be_visible()
+    expect(page.locator("#conversation-ref")).to_contain_text("quote it if you ask the hospital")
+    page.emulate_media(media="screen")
 
     page.get_by_role("button", name="Start over").click()
     idle(page)
     expect(page.locator("#log .msg")).to_have_count(1)
     expect(page.locator("#log .msg-bot")).to_contain_text("welcome")
     assert session_id(page) != first_session
+    assert reference(page) != first_reference
 
 
 def test_a_trial_search_from_a_nurse_link_with_answer_buttons(

@@ -6,7 +6,6 @@ running here: the chat endpoint meets a closed port, which is what it must survi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,31 +15,15 @@ from starlette.testclient import TestClient
 from bot.kb.store import ArticleStore
 from bot.kb.tables import Article
 from bot.settings import Settings, SettingsError
-from tests.support.stack import free_port
+from tests.web.conftest import SECRET_KEY, web_settings
 from web.app import create_app
 from web.chat import MAX_MESSAGE_CHARS, shape_reply
+from web.conversation_ids import new_conversation
 from web.qr import qr_svg
 from web.ratelimit import RateLimiter
 from web.security import content_security_policy
 
-SESSION = "web-test-session-1"
-
-
-def web_settings(tmp_path: Path, **env: str) -> Settings:
-    return Settings.from_env(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.db'}",
-            "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
-            "PUBLIC_URL": "https://chat.example.org",
-            **env,
-        }
-    )
-
-
-@pytest.fixture
-def client(tmp_path: Path, store: ArticleStore) -> Iterator[TestClient]:
-    with TestClient(create_app(web_settings(tmp_path), store)) as test_client:
-        yield test_client
+SESSION = new_conversation(SECRET_KEY).token
 
 
 def test_the_chat_page_carries_the_disclaimer_and_no_inline_script(client: TestClient) -> None:
@@ -64,7 +47,7 @@ def test_every_response_has_the_security_headers(client: TestClient) -> None:
 
 
 def test_embedding_origins_are_added_to_frame_ancestors_only() -> None:
-    csp = content_security_policy(["https://www.curie.fr"])
+    csp = content_security_policy(["'self'", "https://www.curie.fr"])
     assert "frame-ancestors 'self' https://www.curie.fr" in csp
     assert csp.count("https://www.curie.fr") == 1
 
@@ -165,9 +148,11 @@ def test_a_message_over_the_limit_is_refused_before_rasa(client: TestClient) -> 
         b"[]",
         b'{"session_id": "short", "message": "hi"}',
         b'{"session_id": "../../etc/passwd", "message": "hi"}',
-        b'{"session_id": "web-test-session-1", "message": 12}',
-        b'{"session_id": "web-test-session-1", "message": "   "}',
-        b'{"session_id": "web-test-session-1"}',
+        f'{{"session_id": "{SESSION}", "message": 12}}'.encode(),
+        f'{{"session_id": "{SESSION}", "message": "   "}}'.encode(),
+        f'{{"session_id": "{SESSION}"}}'.encode(),
+        b"[" * 8000 + b"]" * 8000,  # too deep for the JSON parser: 400, not 500
+        b'{"session_id": "' + b"[" * 8000 + b'"}',
     ],
 )
 def test_a_bad_request_gets_a_plain_answer(client: TestClient, body: bytes) -> None:

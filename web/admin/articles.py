@@ -7,6 +7,7 @@ forms, call it, and show what happened. `staff_page(...)` is the first gate.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
@@ -44,6 +45,7 @@ from bot.staff.revisions import (
 )
 from bot.staff.roles import EDITOR, REVIEWER
 from web.admin.common import (
+    JSON,
     NOTICES,
     known_intents,
     read_form,
@@ -217,15 +219,19 @@ async def edit_article(request: Request) -> Response:
     )
 
 
-@staff_page(EDITOR)
+@staff_page(EDITOR, body=JSON)
 async def preview(request: Request) -> Response:
-    """POST (JSON): the draft as the chat shows it, its reading grade, words and problems."""
+    """POST (JSON): the draft as the chat shows it, its reading grade, words and problems.
+
+    Anything but JSON gets 415 from `staff_page`; the size is capped on the stream
+    (`web.body_limit`), the check below holds if the app is mounted without it.
+    """
     body = await request.body()
     if len(body) > MAX_PREVIEW_BYTES:
         return JSONResponse({"error": "This article is too long to preview."}, status_code=413)
     try:
-        data = await request.json()
-    except ValueError:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         return JSONResponse({"error": "The preview could not read the form."}, status_code=400)

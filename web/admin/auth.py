@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import secrets
 import weakref
@@ -29,7 +28,9 @@ from web.admin.common import (
     read_form,
     render,
     session_factory,
+    tokens_match,
 )
+from web.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +49,9 @@ _SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] 
 )
 
 
-def client_address(request: Request) -> str:
-    """The address of the client, as the throttle and the audit log know it."""
-    return request.client.host if request.client else "unknown"
-
-
 def _safe_next(target: str) -> str:
     # Only a path inside the workspace: never another site (an open redirect).
     return target if target.startswith("/admin") and not target.startswith("//") else "/admin/"
-
-
-def _same_token(sent: str, expected: str) -> bool:
-    # Bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
-    return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def _sign_in_slots() -> asyncio.Semaphore:
@@ -78,7 +69,8 @@ async def login_page(request: Request) -> Response:
             return RedirectResponse(_safe_next(request.query_params.get("next", "")), 303)
         return _login_form(request, {"next": request.query_params.get("next", "")})
     form = await read_form(request)
-    if not _same_token(request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))):
+    sent = str(form.get("csrf_token", ""))
+    if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE, ""), sent):
         return _login_form(
             request, {"error": "This form has expired. Please sign in again."}, status=403
         )

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from bot.kb.topics import domain_intents
 from bot.staff.accounts import session_for
+from bot.staff.kb_exchange import MAX_FILES
 from bot.staff.roles import ROLES, Actor, can
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ COOKIE = "staff_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 MAX_FORM_BYTES = 2_000_000  # a whole knowledge-base import fits; more is refused
+MAX_FORM_FIELDS = 200  # the largest staff form has a few dozen
+MAX_UPLOAD_FILES = MAX_FILES  # an import of loose .yml files, one per article
+# What a staff endpoint's POST body is: a form, a form with files, or JSON.
+FORM, UPLOAD, JSON = "form", "upload", "json"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 # Messages shown after a form succeeds, looked up by key so a link cannot inject text.
@@ -81,15 +86,22 @@ def current_staff(request: Request) -> Staff | None:
         return Staff(user.id, user.name, user.role, row.csrf_token, token)
 
 
-def staff_page(needed: str) -> Callable[[Endpoint], Endpoint]:
+def staff_page(needed: str, body: str = FORM) -> Callable[[Endpoint], Endpoint]:
     """Guard an endpoint: signed in, role at least `needed`, CSRF token on every POST.
 
     Someone not signed in is sent to the sign-in page (pages) or gets 401 (API
     calls); a role that is too low gets 403; a POST without the session's CSRF
     token gets 403 and changes nothing.
+
+    Args:
+        needed: the lowest role allowed.
+        body: what a POST carries: FORM (no files), UPLOAD (a form with files) or JSON
+            (anything else gets 415 before the body is read).
     """
     if needed not in ROLES:
         raise ValueError(f"unknown role {needed!r}")
+    if body not in (FORM, UPLOAD, JSON):
+        raise ValueError(f"unknown body kind {body!r}")
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
@@ -105,6 +117,9 @@ def staff_page(needed: str) -> Callable[[Endpoint], Endpoint]:
             if not staff.can(needed):
                 raise HTTPException(403, f"This needs the {needed} role; you are {staff.role}.")
             if request.method not in ("GET", "HEAD"):
+                if body == JSON and not _is_json(request):
+                    raise HTTPException(415, "This address takes JSON only.")
+                request.state.max_files = MAX_UPLOAD_FILES if body == UPLOAD else 0
                 await check_csrf(request, staff.csrf_token)
             request.state.staff = staff
             response = await endpoint(request)
@@ -116,14 +131,33 @@ def staff_page(needed: str) -> Callable[[Endpoint], Endpoint]:
     return decorate
 
 
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip() == "application/json"
+
+
 async def read_form(request: Request) -> FormData:
-    """Read a posted form once (it is cached for `check_csrf` and the endpoint)."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        raise HTTPException(413, "That upload is too large.")
+    """Read a posted form once (it is cached for `check_csrf` and the endpoint).
+
+    The body's size is capped while it arrives (`web.body_limit`); here the form's
+    shape is: at most MAX_FORM_FIELDS fields, and files only where `staff_page` said
+    the endpoint takes an upload.
+    """
     cached = getattr(request.state, "form", None)
     if cached is None:
-        cached = request.state.form = await request.form(max_part_size=MAX_FORM_BYTES)
+        cached = request.state.form = await request.form(
+            max_files=getattr(request.state, "max_files", 0),
+            max_fields=MAX_FORM_FIELDS,
+            max_part_size=MAX_FORM_BYTES,
+        )
     return cached
+
+
+def tokens_match(sent: str, expected: str) -> bool:
+    """Whether a CSRF token sent matches, in constant time, whatever characters it has.
+
+    `hmac.compare_digest` raises on non-ASCII `str`; as bytes, "é" is just a wrong token.
+    """
+    return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 async def check_csrf(request: Request, expected: str) -> None:
@@ -136,7 +170,7 @@ async def check_csrf(request: Request, expected: str) -> None:
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         sent = str((await read_form(request)).get(CSRF_FIELD, ""))
-    if not sent or not hmac.compare_digest(sent, expected):
+    if not tokens_match(sent, expected):
         logger.warning("refused %s %s: no valid CSRF token", request.method, request.url.path)
         raise HTTPException(403, "This form has expired. Go back, reload the page and try again.")
 

@@ -27,6 +27,7 @@ from bot.staff.kb_exchange import (
 from bot.staff.roles import EDITOR, REVIEWER
 from web.admin.common import (
     NOTICES,
+    UPLOAD,
     known_intents,
     read_form,
     redirect,
@@ -71,7 +72,7 @@ async def _uploaded(request: Request) -> tuple[dict[str, bytes], list[Problem]]:
     return files, []
 
 
-@staff_page(REVIEWER)
+@staff_page(REVIEWER, body=UPLOAD)
 async def import_kb(request: Request) -> Response:
     """GET: the upload form; POST: show the plan, or apply it when confirmed."""
     if request.method == "GET":

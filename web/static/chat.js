@@ -18,26 +18,37 @@
     "You can type your question, or see all topics.";
   let busy = false;
 
-  // --- state: the session id and the transcript, kept for this tab (sessionStorage) ---
-  function newSessionId() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  // --- state: the conversation and the transcript, kept for this tab (sessionStorage) ---
+  // The server issues conversation ids (signed, so none can be made up here) with their
+  // short reference; the page brings a fresh one, "Start over" asks for another.
+  const reference = document.getElementById("reference");
+
+  function pageConversation() {
+    return { sessionId: root.dataset.sessionId, reference: root.dataset.reference, entries: [] };
   }
 
   function loadState() {
     try {
       const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
-      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.entries)) {
+      if (
+        saved &&
+        typeof saved.sessionId === "string" &&
+        typeof saved.reference === "string" &&
+        Array.isArray(saved.entries)
+      ) {
         return saved;
       }
     } catch (error) {
       // unreadable: start a new conversation
     }
-    return { sessionId: newSessionId(), entries: [] };
+    return pageConversation();
   }
 
   let state = loadState();
+
+  function showReference() {
+    reference.textContent = state.reference;
+  }
 
   function saveState() {
     try {
@@ -83,6 +94,10 @@
       });
       const data = await response.json().catch(() => ({}));
       if (response.ok && Array.isArray(data.messages)) {
+        if (typeof data.reference === "string" && data.reference !== state.reference) {
+          state.reference = data.reference;
+          showReference();
+        }
         for (const reply of data.messages) add(Object.assign({ kind: "bot" }, reply));
       } else {
         add({ kind: "error", text: data.error || root.dataset.unavailable });
@@ -111,9 +126,31 @@
     }
   });
 
-  document.getElementById("start-over").addEventListener("click", () => {
-    state = { sessionId: newSessionId(), entries: [] };
+  async function newConversation() {
+    const response = await fetch(root.dataset.newConversation, {
+      method: "POST",
+      credentials: "same-origin",
+    });
+    const data = await response.json();
+    if (!response.ok || typeof data.session_id !== "string") throw new Error("no conversation");
+    return { sessionId: data.session_id, reference: data.reference, entries: [] };
+  }
+
+  document.getElementById("start-over").addEventListener("click", async () => {
+    if (busy) return;
+    setBusy(true);
+    let fresh;
+    try {
+      fresh = await newConversation();
+    } catch (error) {
+      add({ kind: "error", text: root.dataset.unavailable });
+      return;
+    } finally {
+      setBusy(false);
+    }
+    state = fresh;
     saveState();
+    showReference();
     log.replaceChildren();
     send(GREETING);
     input.focus();
@@ -122,6 +159,7 @@
   document.getElementById("print").addEventListener("click", () => window.print());
 
   // --- start: restore the conversation, then open the nurse's topic or greet ---
+  showReference();
   for (const entry of state.entries) renderEntry(entry);
   const params = new URLSearchParams(window.location.search);
   if (params.has("topic")) {

@@ -249,7 +249,9 @@ def test_preview_renders_like_the_chat_with_grade_words_and_problems(
     assert "reads at grade" in data["problems"][0]["message"]
 
     bad = eddie.post(
-        "/admin/articles/preview", content=b"\xff not json", headers={"X-CSRF-Token": token}
+        "/admin/articles/preview",
+        content=b"\xff not json",
+        headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
     )
     assert bad.status_code == 400
 
