@@ -5,6 +5,8 @@ Only this module reads the environment. Tests pass a plain dict instead.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +44,8 @@ class Settings:
         staff_examples_file: the generated NLU file of the examples staff added.
         secret_key: signs conversation ids and keys the references logs use for them;
             `SECRET_KEY`, else `var/secret_key` (created on first use, mode 600).
+        actions_token: the shared secret Rasa sends the action server in a header;
+            `ACTIONS_TOKEN`, else derived from `secret_key` (both servers derive the same).
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -63,6 +67,8 @@ class Settings:
     staff_examples_file: Path
     # Privacy.
     secret_key: str
+    # Rasa and action servers (rasa_ext/): the action server's shared secret.
+    actions_token: str
 
     @classmethod
     def from_env(
@@ -121,7 +127,23 @@ class Settings:
                 env.get("STAFF_EXAMPLES_FILE", root / "data" / "nlu" / "staff_examples.yml")
             ),
             secret_key=secret_key,
+            # Rasa and action servers (rasa_ext/).
+            actions_token=_actions_token(env, secret_key),
         )
+
+
+# Rasa and action servers (rasa_ext/).
+def _actions_token(env: Mapping[str, str], secret_key: str) -> str:
+    """ACTIONS_TOKEN (at least 32 characters), else one derived from the secret key."""
+    token = env.get("ACTIONS_TOKEN", "").strip()
+    if token and len(token) < 32:
+        raise SettingsError("ACTIONS_TOKEN must be at least 32 characters (64 hex digits)")
+    return token or derived_key(secret_key, "actions")
+
+
+def derived_key(secret_key: str, purpose: str) -> str:
+    """A secret for one `purpose`, derived from the secret key (64 hex digits)."""
+    return hmac.new(secret_key.encode(), b"derive:" + purpose.encode(), hashlib.sha256).hexdigest()
 
 
 def _origin(name: str, value: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.db import make_engine, make_session_factory
 from bot.kb.tables import Article
 from bot.settings import PROJECT_ROOT
-from tests.support.stack import Stack, prepare_database, running_stack
+from tests.support.stack import SOCKETIO_CREDENTIALS, Stack, prepare_database, running_stack
 
 pytestmark = pytest.mark.integration
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
@@ -29,8 +29,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Stack]:
     assert MODEL.exists(), "train first: make train"
+    # socket.io is off by default; this module also checks that channel, so it turns it on.
     with running_stack(
-        tmp_path_factory.mktemp("stack"), model=MODEL, env={"DATABASE_URL": database_url}
+        tmp_path_factory.mktemp("stack"),
+        model=MODEL,
+        env={"DATABASE_URL": database_url},
+        credentials=SOCKETIO_CREDENTIALS,
     ) as running:
         yield running
 
