@@ -20,16 +20,24 @@ from bot.settings import Settings
 
 ACTIONS_TOKEN_VARIABLE = "ACTIONS_TOKEN"  # read by endpoints.yml
 _SECRET_FLAGS = ("--auth-token", "--jwt-secret")
+# Rasa does not slow down wrong tokens: a short one could be guessed (scripts/auth_token
+# makes 64 hex digits).
+MIN_TOKEN_CHARS = 32
 
 
 def rasa_argv(args: Sequence[str], token: str) -> list[str]:
     """Rasa's command line: `rasa run`, the given arguments, then the token.
 
     Raises:
-        SystemExit: a secret was given on the command line.
+        SystemExit: a secret was given on the command line, or the token is short.
     """
     if any(a.split("=", 1)[0] in _SECRET_FLAGS for a in args):
         raise SystemExit("Never put a secret on the command line: set RASA_AUTH_TOKEN.")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise SystemExit(
+            f"RASA_AUTH_TOKEN must be at least {MIN_TOKEN_CHARS} characters: "
+            "unset it to use the random one in var/rasa_auth_token."
+        )
     return ["rasa", "run", *args, "--auth-token", token]
 
 

@@ -223,3 +223,5 @@ def test_no_secret_is_on_any_command_line(stack: Stack) -> None:
                 continue
     assert b"rasa_ext.server" in seen[str(stack.rasa.pid)]
     assert [pid for pid, argv in seen.items() if any(s in argv for s in secrets)] == []
+    # The API calls carry the token in `?token=` (Rasa reads it only there): no log has it.
+    assert stack.token not in stack.log_text() and stack.actions_token not in stack.log_text()
