@@ -14,6 +14,7 @@ from actions.domain_names import SLOT_KB_ARTICLE
 from bot.kb.answers import Answer, to_message
 from bot.kb.store import ArticleStore
 from bot.nlu.decision import Thresholds, thresholds_from_config
+from bot.privacy import conversation_ref
 from bot.settings import Settings
 from bot.training.rasa_commands import CONFIG
 
@@ -24,6 +25,16 @@ logger = logging.getLogger(__name__)
 def decision_thresholds() -> Thresholds:
     """The answer thresholds of the deployed config (the FallbackClassifier's)."""
     return thresholds_from_config(Settings.from_env().project_dir / CONFIG)
+
+
+@lru_cache(maxsize=1)
+def _secret_key() -> str:
+    return Settings.from_env().secret_key
+
+
+def log_ref(tracker: Tracker) -> str:
+    """The conversation as logs name it: a keyed reference, never the id itself."""
+    return conversation_ref(str(tracker.sender_id), _secret_key())
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +64,7 @@ def send(
         text=message["text"], buttons=message["buttons"], json_message=message["custom"]
     )
     if answer.offered:  # nothing answered yet: the slot keeps the last article
-        logger.info("conversation %s offered %s", tracker.sender_id, ",".join(answer.offered))
+        logger.info("conversation %s offered %s", log_ref(tracker), ",".join(answer.offered))
         return []
-    logger.info("conversation %s answered with %s", tracker.sender_id, answer.slug)
+    logger.info("conversation %s answered with %s", log_ref(tracker), answer.slug)
     return [SlotSet(SLOT_KB_ARTICLE, answer.slug)]

@@ -5,6 +5,8 @@ Only this module reads the environment. Tests pass a plain dict instead.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -49,6 +51,8 @@ class Settings:
             this are purged, at the web app's start and daily; `CONVERSATION_RETENTION_DAYS`.
         staff_idle_minutes: a staff session ends after this many minutes without a
             request (`STAFF_IDLE_MINUTES`, default 30; at most 600, the 10 h cap).
+        actions_token: the shared secret Rasa sends the action server in a header;
+            `ACTIONS_TOKEN`, else derived from `secret_key` (both servers derive the same).
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -73,6 +77,7 @@ class Settings:
     # Privacy.
     secret_key: str
     conversation_retention_days: int
+    actions_token: str
 
     @classmethod
     def from_env(
@@ -136,7 +141,22 @@ class Settings:
             ),
             # A staff session ends after 10 hours anyway.
             staff_idle_minutes=_whole_number(env, "STAFF_IDLE_MINUTES", 30, 1, 600),
+            actions_token=_actions_token(env, secret_key),
         )
+
+
+# Rasa and action servers (rasa_ext/).
+def _actions_token(env: Mapping[str, str], secret_key: str) -> str:
+    """ACTIONS_TOKEN (at least 32 characters), else one derived from the secret key."""
+    token = env.get("ACTIONS_TOKEN", "").strip()
+    if token and len(token) < 32:
+        raise SettingsError("ACTIONS_TOKEN must be at least 32 characters (64 hex digits)")
+    return token or derived_key(secret_key, "actions")
+
+
+def derived_key(secret_key: str, purpose: str) -> str:
+    """A secret for one `purpose`, derived from the secret key (64 hex digits)."""
+    return hmac.new(secret_key.encode(), b"derive:" + purpose.encode(), hashlib.sha256).hexdigest()
 
 
 def _origin(name: str, value: str) -> str:

@@ -4,6 +4,10 @@ Rasa keeps going when a custom action fails (for example the action server is do
 and then sends nothing. A worried reader must never meet silence, so when a turn ends
 with no reply these channels send the care-team contact, or the urgent answer when the
 message describes a warning sign.
+
+They also pass on only what the assistant uses: a "/" message only when it is exactly a
+button payload of a known intent (anything else is read as words, so the urgent net sees
+it and Rasa never logs it), and `{"language": ...}` as the only metadata.
 """
 
 from __future__ import annotations
@@ -19,19 +23,43 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
 
+from bot.inbound import as_words, kept_metadata
 from bot.kb.answers import Answer, custom_json, unavailable, urgent_fallback
 from bot.kb.store import ArticleStore
+from bot.kb.topics import domain_intents
+from bot.privacy import conversation_ref
 from bot.safety.urgent_signs import is_urgent
 from bot.settings import Settings
 from bot.text import clean_message
+from rasa_ext import log_privacy
 
 logger = logging.getLogger(__name__)
+log_privacy.install()  # Rasa has set its logging up by the time it loads the channels
+
+
+@lru_cache(maxsize=1)
+def _settings() -> Settings:
+    return Settings.from_env()
 
 
 @lru_cache(maxsize=1)
 def _store() -> ArticleStore:
     # No schema check: this must work, with placeholder contacts, even with no database.
-    return ArticleStore.from_settings(Settings.from_env(), check=False)
+    return ArticleStore.from_settings(_settings(), check=False)
+
+
+@lru_cache(maxsize=1)
+def known_intents() -> frozenset[str]:
+    """The intents of the project's domain: the only ones a "/" payload may name."""
+    intents = domain_intents(_settings().domain_file)
+    if intents is None:  # no button will work, but no "/" text reaches Rasa's parser either
+        logger.warning("domain file not found: every '/' message is read as words")
+    return frozenset(intents or ())
+
+
+def inbound_text(text: object) -> str:
+    """A message as Rasa should see it: clean, and coded only if it is a button payload."""
+    return as_words(clean_message(text), known_intents())
 
 
 def fallback_answer(text: str) -> Answer:
@@ -46,7 +74,8 @@ def guarded(
     """Wrap Rasa's message handler: clean the text, and reply if the turn sent nothing."""
 
     async def handle(message: UserMessage) -> None:
-        message.text = clean_message(message.text)
+        message.text = inbound_text(message.text)
+        message.metadata = kept_metadata(message.metadata)
         output = message.output_channel
         send_response = output.send_response
         sent = False
@@ -61,7 +90,8 @@ def guarded(
             await on_new_message(message)
         finally:
             if not sent:
-                logger.warning("turn for %s produced no reply; sending fallback", message.sender_id)
+                ref = conversation_ref(str(message.sender_id), _settings().secret_key)
+                logger.warning("turn for %s produced no reply; sending fallback", ref)
                 answer = fallback_answer(message.text)
                 await output.send_text_message(message.sender_id, answer.text)
                 # The same flags as an action's answer, so a web page can mark it urgent.
@@ -85,13 +115,12 @@ class GuardedRestInput(RestInput):
 
     def _extract_message(self, req: Request) -> str:
         body = req.json if isinstance(req.json, dict) else {}
-        return clean_message(body.get("message"))
+        return inbound_text(body.get("message"))
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
-        """Keep only mapping metadata (anything else is dropped, not an error)."""
+        """Keep only the reader's language (anything else is dropped, not an error)."""
         body = request.json if isinstance(request.json, dict) else {}
-        metadata = body.get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        return kept_metadata(body.get("metadata"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's blueprint, with every turn guarded."""

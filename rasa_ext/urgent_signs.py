@@ -133,6 +133,8 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
             elif probability >= self._threshold and not signs:
                 signs = [LEARNED_SIGN]
             if signs:
-                logger.info("urgent net fired: %s", ",".join(signs))
+                # Which signs is health information: only at DEBUG (like message text).
+                logger.info("urgent net fired")
+                logger.debug("urgent net fired: %s", ",".join(signs))
                 override_intent(message, URGENT_INTENT, urgent_signs=signs)
         return messages

@@ -27,10 +27,19 @@ def cmd_rasa(settings: Settings, args: argparse.Namespace) -> int:
     if args.cmd == "test":
         return _exec(rasa_commands.test_stories(args.model, args.out))
     if args.cmd == "actions":
-        return _exec(rasa_commands.run_actions(args.port))
+        return _exec(rasa_commands.run_actions(args.port, interface=args.interface))
     if settings.rasa_token is None:  # the HTTP API exposes conversations: never without one
         raise SettingsError("Set RASA_AUTH_TOKEN, or run scripts/auth_token to create one.")
-    return _exec(rasa_commands.serve(args.model, args.port, settings.rasa_token, cors=args.cors))
+    # The launcher reads the token itself: it never goes on a command line.
+    return _exec(
+        rasa_commands.serve(
+            args.model,
+            args.port,
+            interface=args.interface,
+            cors=args.cors,
+            credentials=args.credentials,
+        )
+    )
 
 
 def register(groups: argparse._SubParsersAction) -> None:
@@ -44,10 +53,23 @@ def register(groups: argparse._SubParsersAction) -> None:
     test = cmds.add_parser("test", help="rasa test core --e2e on tests/stories")
     test.add_argument("--model", required=True)
     test.add_argument("--out", default="var/results/stories")
-    serve = cmds.add_parser("serve", help="rasa run with the HTTP API (token from var/)")
+    serve = cmds.add_parser(
+        "serve", help="rasa run with the HTTP API (token from RASA_AUTH_TOKEN or var/)"
+    )
     serve.add_argument("--model", required=True)
     serve.add_argument("--port", type=int, default=5005)
     serve.add_argument("--cors")
-    actions = cmds.add_parser("actions", help="rasa run actions")
+    serve.add_argument(
+        "--credentials",
+        default=rasa_commands.CREDENTIALS,
+        help="channels file (credentials-socketio.yml adds socket.io)",
+    )
+    serve.add_argument(
+        "--interface", default=rasa_commands.LOOPBACK, help="address to listen on (loopback)"
+    )
+    actions = cmds.add_parser("actions", help="the action server (rasa run actions, guarded)")
     actions.add_argument("--port", type=int, default=5055)
+    actions.add_argument(
+        "--interface", default=rasa_commands.LOOPBACK, help="address to listen on (loopback)"
+    )
     rasa.set_defaults(run=cmd_rasa)

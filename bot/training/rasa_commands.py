@@ -3,6 +3,10 @@
 The Makefile (through `python -m bot rasa ...`), `make run`, the train-and-deploy pipeline
 and the test harness all start Rasa with these, so a flag changes in one place. Every
 path is relative to the Rasa project folder the command runs in.
+
+The two servers run through small launchers (`rasa_ext.server`, `rasa_ext.action_server`)
+that read their secrets from the settings, so no token is ever on a command line, where
+every local user can read it (`ps`, `/proc/<pid>/cmdline`).
 """
 
 from __future__ import annotations
@@ -26,13 +30,19 @@ QUIET = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
+# Sanic's request body limit (default 100 MB) for the Rasa server: a chat message is at
+# most 2,000 characters and the API calls we make are small. A caller's own value wins.
+REQUEST_MAX_BYTES = 64 * 1024
+LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(REQUEST_MAX_BYTES)}
+# The servers listen on loopback only unless told otherwise (`--interface`).
+LOOPBACK = "127.0.0.1"
 
 
 def environment(
     extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """The environment Rasa runs in: `base` (default `os.environ`), QUIET, then `extra`."""
-    return {**(os.environ if base is None else base), **QUIET, **(extra or {})}
+    """The environment Rasa runs in: LIMITS, `base` (default `os.environ`), QUIET, `extra`."""
+    return {**LIMITS, **(os.environ if base is None else base), **QUIET, **(extra or {})}
 
 
 def _data(extra_data: Sequence[str]) -> list[str]:
@@ -60,24 +70,22 @@ def test_stories(model: str, out_dir: str) -> list[str]:
 def serve(
     model: str,
     port: int,
-    token: str,
     *,
-    interface: str | None = None,
+    interface: str = LOOPBACK,
     cors: str | None = None,
     credentials: str = CREDENTIALS,
     endpoints: str = ENDPOINTS,
 ) -> list[str]:
-    """`rasa run` with the HTTP API on, behind `token`."""
-    argv = [RASA, "run", "--model", model, "--port", str(port), "--enable-api",
-            "--auth-token", token, "--credentials", credentials,
+    """`rasa run` with the HTTP API on; the launcher adds the token from the settings."""
+    argv = [sys.executable, "-m", "rasa_ext.server", "--model", model, "--port", str(port),
+            "--interface", interface, "--enable-api", "--credentials", credentials,
             "--endpoints", endpoints]  # fmt: skip
-    if interface:
-        argv += ["--interface", interface]
     if cors:
         argv += ["--cors", cors]
     return argv
 
 
-def run_actions(port: int) -> list[str]:
-    """`rasa run actions`: the action server for the `actions` package."""
-    return [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+def run_actions(port: int, *, interface: str = LOOPBACK) -> list[str]:
+    """The action server for the `actions` package, checking Rasa's shared secret."""
+    return [sys.executable, "-m", "rasa_ext.action_server", "--actions", "actions",
+            "--port", str(port), "--interface", interface]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from actions.domain_names import ACTIONS, SLOT_KB_ARTICLE
 from bot.db import DatabaseNotReady
 from bot.kb.store import ArticleStore
 from bot.kb.topics import REQUIRED_SLUGS, intent_for_slug
+from bot.privacy import conversation_ref
 from bot.settings import PROJECT_ROOT, Settings
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -191,3 +193,16 @@ def test_a_message_that_matches_nothing_is_not_understood(
     events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
     assert events == [SlotSet(SLOT_KB_ARTICLE, "not-understood")]
     assert dispatcher.messages[0]["custom"]["kb_article"] == "not-understood"
+
+
+def test_logs_name_the_conversation_by_its_reference_only(
+    store: ArticleStore,
+    dispatcher: CollectingDispatcher,
+    make_tracker: Callable[..., Tracker],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="actions")
+    ActionAnswerTopic(store).run(dispatcher, make_tracker(intent="ask_car_t_cells"), {})
+    ref = conversation_ref("test-conversation", Settings.from_env().secret_key)
+    assert f"conversation {ref} answered with car-t-cells" in caplog.text
+    assert "test-conversation" not in caplog.text

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.db import make_engine, make_session_factory
 from bot.kb.tables import Article
 from bot.settings import PROJECT_ROOT
-from tests.support.stack import Stack, prepare_database, running_stack
+from tests.support.stack import SOCKETIO_CREDENTIALS, Stack, prepare_database, running_stack
 
 pytestmark = pytest.mark.integration
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
@@ -29,8 +29,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Stack]:
     assert MODEL.exists(), "train first: make train"
+    # socket.io is off by default; this module also checks that channel, so it turns it on.
     with running_stack(
-        tmp_path_factory.mktemp("stack"), model=MODEL, env={"DATABASE_URL": database_url}
+        tmp_path_factory.mktemp("stack"),
+        model=MODEL,
+        env={"DATABASE_URL": database_url},
+        credentials=SOCKETIO_CREDENTIALS,
     ) as running:
         yield running
 
@@ -193,7 +197,7 @@ def test_a_staff_edit_shows_on_the_next_message_without_retraining(
     [
         "",
         "   ",
-        "x" * 100_000,
+        "x" * 10_000,  # cut to 2,000 characters by the channel
         "\x00\x01\x02\ufffd binary \xff\xfe",
         "<script>alert('x')</script><img src=x onerror=alert(1)>",
         "'; DROP TABLE events; --",
@@ -218,6 +222,13 @@ def test_odd_input_gets_a_sensible_reply_never_an_error(stack: Stack, message: o
     # An article was answered, or close topics were offered as "did you mean" buttons.
     offered = [c.get("did_you_mean") for c in customs(response) if c.get("did_you_mean")]
     assert isinstance(kb_article(stack, sender), str) or offered
+
+
+def test_a_body_over_the_request_limit_is_refused_plainly(stack: Stack) -> None:
+    """Sanic's limit (SANIC_REQUEST_MAX_SIZE, 64 KB): a clear 413, never a 500."""
+    response = stack.say(conversation(), "x" * 100_000)
+    assert response.status_code == 413
+    assert "size limit" in response.json()["message"]
 
 
 def test_a_body_that_is_not_json_is_a_client_error(stack: Stack) -> None:

@@ -1,11 +1,14 @@
-"""The reply of last resort of the guarded REST channel."""
+"""The guarded channels: what reaches Rasa, and the reply of last resort."""
 
 from __future__ import annotations
 
 import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.kb.hospital import HOSPITAL_DEFAULTS
-from rasa_ext.channels import fallback_answer
+from bot.privacy import conversation_ref
+from bot.settings import Settings
+from rasa_ext.channels import fallback_answer, guarded
 
 
 def test_fallback_is_urgent_for_a_warning_sign_and_always_gives_contacts(
@@ -16,3 +19,44 @@ def test_fallback_is_urgent_for_a_warning_sign_and_always_gives_contacts(
     assert urgent.urgent and "15" in urgent.text and "112" in urgent.text
     calm = fallback_answer("what is immunotherapy")
     assert not calm.urgent and HOSPITAL_DEFAULTS["care_team_phone"] in calm.text
+
+
+async def _turn(text: str, metadata: object, *, reply: bool = True) -> UserMessage:
+    """Run one guarded turn with a real UserMessage; return what Rasa's handler got."""
+    seen: list[UserMessage] = []
+
+    async def handler(message: UserMessage) -> None:
+        seen.append(message)
+        if reply:
+            await message.output_channel.send_text_message(message.sender_id, "ok")
+
+    message = UserMessage(text, CollectingOutputChannel(), "it-sender-5f2e9c", metadata=metadata)
+    await guarded(handler)(message)
+    return seen[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        ("/greet{} my husband has a fever of 40", "greet{} my husband has a fever of 40"),
+        ("/help my name is Zorvexa", "help my name is Zorvexa"),
+        ("/ask_car_t_cells", "/ask_car_t_cells"),
+        ("hello\x00 there", "hello  there"),
+    ],
+)
+async def test_rasa_sees_words_unless_the_text_is_a_button_payload(text: str, seen: str) -> None:
+    assert (await _turn(text, None)).text == seen
+
+
+async def test_only_the_language_metadata_reaches_rasa() -> None:
+    message = await _turn("hello", {"language": "fr", "blob": "M" * 20_000})
+    assert message.metadata == {"language": "fr"}
+
+
+async def test_the_fallback_warning_names_the_conversation_by_its_reference(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing.db")
+    await _turn("hello", None, reply=False)
+    assert "it-sender-5f2e9c" not in caplog.text
+    assert conversation_ref("it-sender-5f2e9c", Settings.from_env().secret_key) in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,15 @@ def test_every_message_gets_a_sentence_feature_so_the_classifier_can_run(text: s
     [message] = featurized([Message(data={TEXT: text})])
     _, sentence = message.get_dense_features(TEXT)
     assert sentence is not None and sentence.features.shape == (1, 384)
+
+
+def test_the_urgent_net_names_no_sign_at_info(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="rasa_ext.urgent_signs")
+    net(tmp_path).process([classified("my husband has a fever of 39.4", "greet", 0.9)])
+    assert "urgent net fired" in caplog.text and "fever" not in caplog.text
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger="rasa_ext.urgent_signs")
+    net(tmp_path).process([classified("my husband has a fever of 39.4", "greet", 0.9)])
+    assert "fever" in caplog.text  # the sign names are for debugging only

@@ -23,6 +23,8 @@ from bot.training import rasa_commands
 
 ROOT = PROJECT_ROOT
 BIN = Path(sys.executable).parent
+# The channels with socket.io added (the default credentials.yml has REST only).
+SOCKETIO_CREDENTIALS = ROOT / "credentials-socketio.yml"
 
 
 def free_port() -> int:
@@ -41,6 +43,8 @@ class Stack:
     rasa: subprocess.Popen[bytes]
     actions: subprocess.Popen[bytes] | None
     workdir: Path
+    actions_url: str | None = None
+    actions_token: str | None = None
 
     def log_text(self) -> str:
         """Everything both servers have logged so far."""
@@ -159,14 +163,18 @@ def running_stack(
         credentials: channels file; default the project's `credentials.yml`.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    environ = rasa_commands.environment(env)
+    # The secrets go through the environment, as in `make run`: never on a command line.
+    token, actions_token = secrets.token_hex(16), secrets.token_hex(32)
+    environ = rasa_commands.environment(
+        {"RASA_AUTH_TOKEN": token, "ACTIONS_TOKEN": actions_token, **(env or {})}
+    )
     action_port, rasa_port = free_port(), free_port()
     (workdir / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        "  headers:\n    X-Actions-Token: ${ACTIONS_TOKEN}\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n",
         encoding="utf-8",
     )
-    token = secrets.token_hex(16)
     actions = rasa = None
     try:
         if with_actions:
@@ -183,8 +191,6 @@ def running_stack(
             rasa_commands.serve(
                 str(model),
                 rasa_port,
-                token,
-                interface="127.0.0.1",
                 credentials=str(credentials or project / "credentials.yml"),
                 endpoints=str(workdir / "endpoints.yml"),
             ),
@@ -194,7 +200,8 @@ def running_stack(
         )
         url = f"http://127.0.0.1:{rasa_port}"
         _wait(f"{url}/status?token={token}", rasa, log, 240)
-        yield Stack(url, token, rasa, actions, workdir)
+        actions_url = f"http://127.0.0.1:{action_port}" if with_actions else None
+        yield Stack(url, token, rasa, actions, workdir, actions_url, actions_token)
     finally:
         _stop(rasa)
         _stop(actions)
@@ -211,6 +218,12 @@ class WebApp:
     def log_text(self) -> str:
         """Everything the web app has logged so far."""
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def new_conversation(self) -> str:
+        """A conversation id signed by the app, as the chat page gets one."""
+        response = requests.post(f"{self.url}/api/conversation", timeout=30)
+        response.raise_for_status()
+        return str(response.json()["session_id"])
 
 
 @contextmanager
@@ -245,6 +258,7 @@ def running_web_app(
             str(port),
             "--ws",
             "none",  # no websockets here, and Rasa's websockets 10 is too old for uvicorn's
+            "--no-proxy-headers",  # as `make run`: the client is the TCP peer
         ],
         cwd=project,
         env=environ,
