@@ -28,7 +28,9 @@ from bot.kb.topics import GROUPS, REQUIRED_SLUGS, intent_for_slug
 from bot.text import is_slug
 
 ENTITY_KINDS = ("therapy", "drug", "side_effect", "cancer_type")
-PLACEHOLDERS = ("care_team_phone", "care_team_hours", "trials_contact")
+# Hospital settings an article may name; `hospital_name` keeps the assistant from naming one
+# hospital for every deployment (medical review, greeting row).
+PLACEHOLDERS = ("care_team_phone", "care_team_hours", "trials_contact", "hospital_name")
 REQUIRED_FIELDS = (
     "slug",
     "title",

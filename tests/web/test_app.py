@@ -99,7 +99,7 @@ def test_the_handout_has_answer_details_qr_source_and_date(client: TestClient) -
     assert handout.details and handout.details.startswith("CAR stands for")
     text = response.text
     assert "CAR-T cell therapy uses your own immune cells" in text
-    assert "Source: Institut Curie" in text and "Reviewed 29 November 2026" in text
+    assert "Source: Institut Curie" in text and "Reviewed 07 December 2026" in text
     assert "https://chat.example.org/?topic=car-t-cells" in text
     assert "15 (SAMU) or 112" in text
 

@@ -57,6 +57,15 @@ def test_hospital_settings_fill_the_placeholders(store: ArticleStore) -> None:
     assert "01 00 00 00 00" in text and "{care_team_phone}" not in text
 
 
+def test_the_greeting_names_the_hospital_set_by_staff(store: ArticleStore) -> None:
+    assert "I am the Institut Curie immunotherapy assistant" in store.answer_for("greeting").text
+    with store.session_factory.begin() as session:
+        session.add(HospitalSetting(key="hospital_name", value="Centre Léon Bérard"))
+    for slug in ("greeting", "capabilities", "out-of-scope"):
+        text = store.answer_for(slug).text
+        assert "Centre Léon Bérard" in text and "Institut Curie" not in text, slug
+
+
 def test_an_edit_shows_on_the_next_answer(store: ArticleStore) -> None:
     with store.session_factory.begin() as session:
         session.execute(

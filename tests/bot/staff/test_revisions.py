@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import NotAllowed
+from bot.kb.files import KnowledgeBase
 from bot.kb.reading_level import measures
 from bot.kb.store import ArticleStore
 from bot.kb.tables import DRAFT, Article
@@ -62,9 +63,10 @@ def new_article(**changes: Any) -> dict[str, Any]:
 
 
 def test_first_edit_records_the_file_version_as_baseline_then_the_draft(
-    store: ArticleStore, session_factory: sessionmaker[Session]
+    store: ArticleStore, session_factory: sessionmaker[Session], starter_kb: KnowledgeBase
 ) -> None:
     original = store.answer_for(SLUG).text
+    file_version = next(a for a in starter_kb.articles if a["slug"] == SLUG)
     with session_factory.begin() as session:
         edit(
             session,
@@ -82,7 +84,8 @@ def test_first_edit_records_the_file_version_as_baseline_then_the_draft(
             (2, "draft", "eddie"),
         ]
         assert history[0].fields["answer"] == original
-        assert history[0].fields["reviewed_on"] == "2026-11-29"  # stored as text
+        # stored as text, the date the file gives
+        assert history[0].fields["reviewed_on"] == str(file_version["reviewed_on"])
         assert working_fields(session, SLUG)["answer"] == NEW_ANSWER
     assert store.answer_for(SLUG).text == original, "a draft is not shown to patients"
     assert audit_actions(session_factory) == ["article.draft"]
