@@ -31,6 +31,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "cancers-treated",
         "response-and-results",
         "treatment-course",
+        "biomarker-tests",
+        "costs-and-cover",
     ),
     "types": (
         "types-overview",
@@ -38,6 +40,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "cancer-vaccines",
         "car-t-cells",
         "other-immunotherapies",
+        "bispecific-antibodies",
     ),
     "side-effects": (
         "side-effects-overview",
@@ -52,9 +55,20 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "side-effects-car-t",
         "side-effects-vaccines",
         "managing-side-effects",
+        "side-effects-heart",
+        "side-effects-nerves-eyes",
+        "side-effects-kidneys",
         URGENT_SLUG,
     ),
-    "living": ("daily-life", "fertility-pregnancy"),
+    "living": (
+        "daily-life",
+        "fertility-pregnancy",
+        "vaccinations",
+        "alcohol-diet-supplements",
+        "travel",
+        "autoimmune-and-transplant",
+        "caregivers",
+    ),
     "trials": (
         "clinical-trials-basics",
         "trial-phases",
@@ -62,6 +76,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "trial-eligibility",
         "trial-risks-benefits",
         "trial-search",
+        "early-access",
     ),
     "hospital": ("curie-immunotherapy-center", "contact-care-team"),
     "conversation": (
