@@ -13,10 +13,13 @@ from bot.kb.topics import NOT_UNDERSTOOD_SLUG, SIDE_EFFECTS_OVERVIEW_SLUG, group
 OVERVIEW = SIDE_EFFECTS_OVERVIEW_SLUG
 # Broad articles: a message naming something more specific is better answered by that.
 _BROAD = ("immunotherapy-basics", OVERVIEW)
-# Therapies with a side-effects article of their own; others share the overview.
+# Therapies with a side-effects article of their own; others share the overview, which
+# is about checkpoint inhibitors. Bispecific antibodies' own article covers their side
+# effects (cytokine release syndrome, brain and nerves), so it answers for them.
 SIDE_EFFECTS_OF: dict[str, str] = {
     "car-t-cells": "side-effects-car-t",
     "cancer-vaccines": "side-effects-vaccines",
+    "bispecific-antibodies": "bispecific-antibodies",
 }
 
 

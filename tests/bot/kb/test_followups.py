@@ -13,6 +13,7 @@ from bot.kb.followups import follow_up, refine
         ("side-effects-overview", ["car-t-cells"], "side-effects-car-t"),
         ("side-effects-skin", ["car-t-cells"], "side-effects-car-t"),
         ("side-effects-digestive", ["cancer-vaccines"], "side-effects-vaccines"),
+        ("side-effects-skin", ["bispecific-antibodies"], "bispecific-antibodies"),
         ("side-effects-lungs", ["checkpoint-inhibitors"], "side-effects-overview"),
         ("side-effects-skin", ["side-effects-liver"], "side-effects-liver"),
         ("checkpoint-inhibitors", ["car-t-cells"], "car-t-cells"),
@@ -31,6 +32,7 @@ def test_follow_up_uses_the_last_answer(
     [
         ("side-effects-overview", ["car-t-cells"], "side-effects-car-t"),
         ("side-effects-overview", ["checkpoint-inhibitors"], "side-effects-overview"),
+        ("side-effects-overview", ["bispecific-antibodies"], "bispecific-antibodies"),
         (
             "side-effects-overview",
             ["side-effects-liver", "side-effects-overview"],
