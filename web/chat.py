@@ -13,13 +13,16 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, URGENT_KEY, unavailable
+from bot.kb.calls import CALLS_KEY, calls_from_json
 from bot.text import MAX_MESSAGE_CHARS
+from bot.trials.cards import TRIALS_KEY
 from web.client_address import client_address
 from web.conversation_ids import new_conversation, verify
 
@@ -46,6 +49,11 @@ class ChatMessage:
     source_line: str | None = None
     urgent: bool = False
     kb_article: str | None = None
+    # Tap-to-call links ({"label", "tel"}: digits and "+" only), shown before the text.
+    calls: list[dict[str, str]] = field(default_factory=list)
+    # Trial cards, shown in place of their text blocks, before `after_text`.
+    trials: list[dict[str, Any]] = field(default_factory=list)
+    after_text: str = ""
 
 
 def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
@@ -72,6 +80,7 @@ def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
             shaped[-1].urgent = shaped[-1].urgent or custom.get(URGENT_KEY) is True
             if isinstance(custom.get(ARTICLE_KEY), str):
                 shaped[-1].kb_article = custom[ARTICLE_KEY]
+            _add_calls_and_trials(shaped[-1], custom)
     return shaped
 
 
@@ -87,6 +96,70 @@ def _text_message(item: dict[str, Any]) -> ChatMessage:
         if isinstance(b, dict) and b.get("title") and _is_payload(b.get("payload"))
     ]
     return ChatMessage(text=text, buttons=buttons, source_line=source_line)
+
+
+# --- tap-to-call links and trial cards (the urgent answer, the trial finder) ---
+_MAX_CARD_CHARS = 600
+_CARD_TEXTS = ("nct_id", "title", "status", "where", "record")  # required
+_CARD_OPTIONAL = ("phase", "note", "ages", "updated_on")
+
+
+def _add_calls_and_trials(message: ChatMessage, custom: dict[str, Any]) -> None:
+    """Take the checked calls and trial cards of `custom` into `message`.
+
+    A trial card's text block (the paragraph that links to its record) leaves the text:
+    the card shows it. What follows the cards moves to `after_text`. A card that does
+    not pass the checks is dropped, and its block stays in the text.
+    """
+    message.calls += [call.as_json() for call in calls_from_json(custom.get(CALLS_KEY))]
+    cards = [c for c in map(_trial_card, _as_list(custom.get(TRIALS_KEY))) if c]
+    if not cards:
+        return
+    before: list[str] = []
+    after: list[str] = []
+    shown: list[dict[str, Any]] = []
+    for paragraph in message.text.split("\n\n"):
+        card = next((c for c in cards if c["url"] in paragraph), None)
+        if card is not None:
+            shown.append(card)
+        else:
+            (after if shown else before).append(paragraph)
+    message.trials += shown
+    message.text, message.after_text = "\n\n".join(before), "\n\n".join(after)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _trial_card(value: Any) -> dict[str, Any] | None:
+    """A trial card with text fields only and an https link, or None."""
+    if not isinstance(value, dict):
+        return None
+    card: dict[str, Any] = {}
+    for key in (*_CARD_TEXTS, *_CARD_OPTIONAL):
+        text = value.get(key)
+        if isinstance(text, str) and text.strip() and len(text) <= _MAX_CARD_CHARS:
+            card[key] = text.strip()
+        elif key in _CARD_TEXTS:
+            return None
+        else:
+            card[key] = None
+    card["open"] = value.get("open") is True
+    url = value.get("url")
+    return {**card, "url": url} if _is_https(url) else None
+
+
+def _is_https(value: Any) -> bool:
+    """An absolute https link with a host, and nothing that could break out of it."""
+    if not isinstance(value, str) or len(value) > _MAX_CARD_CHARS:
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # "https://[::1": not a link
+        return False
+    return parts.scheme == "https" and bool(host) and not re.search(r"\s", value)
 
 
 def _is_payload(value: Any) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.kb.calls import CALLS_KEY, Call, urgent_calls
 from bot.kb.hospital import HOSPITAL_DEFAULTS
 from bot.kb.topics import NOT_UNDERSTOOD_SLUG, URGENT_SLUG, intent_for_slug
 
@@ -57,6 +58,11 @@ class Answer:
     reviewed_on: dt.date | None = None
     urgent: bool = False
     offered: tuple[str, ...] = ()  # "did you mean" topics: no article is answered yet
+    # Tap-to-call links (the urgent answer); the text keeps the numbers in words.
+    calls: tuple[Call, ...] = ()
+    # Further custom JSON a page renders richly (trial cards under "trials"); the text
+    # says the same for channels that show text only.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def source_line(self) -> str | None:
@@ -85,6 +91,9 @@ def custom_json(answer: Answer) -> dict[str, Any]:
         custom["source"] = answer.source
     if answer.reviewed_on:
         custom["reviewed_on"] = answer.reviewed_on.isoformat()
+    if answer.calls:
+        custom[CALLS_KEY] = [call.as_json() for call in answer.calls]
+    custom.update((key, value) for key, value in answer.extra.items() if key not in custom)
     return custom
 
 
@@ -132,15 +141,17 @@ def render(
         reviewed_on: when a person last checked it.
 
     Returns:
-        The answer, marked urgent for the urgent-symptoms article.
+        The answer, marked urgent and with its calls for the urgent-symptoms article.
     """
+    urgent = slug == URGENT_SLUG
     return Answer(
         slug=slug,
         text=fill(text.strip(), values),
         buttons=tuple(topic_button(s, t) for s, t in related.items()),
         source=source,
         reviewed_on=reviewed_on,
-        urgent=slug == URGENT_SLUG,
+        urgent=urgent,
+        calls=urgent_calls(values) if urgent else (),
     )
 
 
@@ -156,7 +167,12 @@ def did_you_mean(titles: Mapping[str, str]) -> Answer:
 
 def urgent_fallback(values: Mapping[str, str]) -> Answer:
     """The urgent answer that needs no database."""
-    return Answer(slug=URGENT_SLUG, text=fill(URGENT_FALLBACK, values), urgent=True)
+    return Answer(
+        slug=URGENT_SLUG,
+        text=fill(URGENT_FALLBACK, values),
+        urgent=True,
+        calls=urgent_calls(values),
+    )
 
 
 def unavailable(values: Mapping[str, str] = {}) -> Answer:

@@ -13,36 +13,17 @@ from urllib.parse import quote
 
 from bot.kb.answers import Answer, Button, fill, topic_button
 from bot.kb.topics import TRIAL_SEARCH_SLUG
+from bot.trials.cards import TRIALS_KEY, number_words, trial_card
 from bot.trials.form import AGE, CANCER_TYPE, THERAPY_KIND, TRIAL_PLACE
-from bot.trials.search import ANY, COUNTRY, HOSPITAL, TrialMatch, TrialSearch
-from bot.trials.tables import Trial, TrialLocation
+from bot.trials.search import ANY, COUNTRY, HOSPITAL, TrialSearch
 from bot.trials.tags import KINDS
 
 PAGE_SIZE = 3
 MORE_RESULTS_PAYLOAD = "/more_trials"
 STOP_PAYLOAD = "/stop"
-CTGOV_STUDY_URL = "https://clinicaltrials.gov/study/{nct_id}"
 CTGOV_SEARCH_URL = "https://clinicaltrials.gov/search?cond={condition}"
 SOURCE = "ClinicalTrials.gov (US National Library of Medicine); each record's date is above"
 
-_PHASE_NUMBER = {
-    "EARLY_PHASE1": "1",
-    "PHASE1": "1",
-    "PHASE2": "2",
-    "PHASE3": "3",
-    "PHASE4": "4",
-}
-_PHASE_MEANING = {
-    "EARLY_PHASE1": "early: first small tests in people",
-    "PHASE1": "first tests in people, for safety and dose",
-    "PHASE2": "tests how well it works",
-    "PHASE3": "compares it with the usual treatment",
-    "PHASE4": "follows a treatment after its approval",
-}
-_STATUS = {
-    "RECRUITING": "Open: it is looking for people to join.",
-    "NOT_YET_RECRUITING": "Not open yet: it will look for people soon.",
-}
 NEXT_STEPS = (
     "A match does not mean that you can join. Each trial has many rules, and only the "
     "trial team can decide who can join. Talk to your cancer doctor (oncologist) about "
@@ -98,90 +79,13 @@ def question(
     return Answer(slug=TRIAL_SEARCH_SLUG, text=fill(text, values), buttons=buttons)
 
 
-def _phase(phases: Sequence[str]) -> str | None:
-    known = [p for p in phases if p in _PHASE_NUMBER]
-    if not known:
-        return None
-    numbers = "/".join(_PHASE_NUMBER[p] for p in known)
-    return f"Phase {numbers} ({', then '.join(_PHASE_MEANING[p] for p in known)})."
-
-
-def _age_limit(text: str | None, years: float | None) -> str:
-    if years is not None and (text or "").lower().endswith(("year", "years")):
-        return _number(years)
-    return (text or "").lower()
-
-
-def _ages(trial: Trial) -> str | None:
-    low = _age_limit(trial.minimum_age, trial.minimum_age_years)
-    high = _age_limit(trial.maximum_age, trial.maximum_age_years)
-    sex = {"FEMALE": " Women only.", "MALE": " Men only."}.get(trial.sex, "")
-    if not low and not high:
-        return sex.strip() or None
-    if not high:
-        return f"For ages {low} and over.{sex}"
-    if not low:
-        return f"For ages up to {high}.{sex}"
-    return f"For ages {low} to {high}.{sex}"
-
-
-def _where(sites: Sequence[TrialLocation], first_country: str) -> str:
-    cities: dict[str, list[str]] = {}
-    for site in sites:
-        country = site.country or "Country not given"
-        city = site.city or site.facility or "a site"
-        if city not in cities.setdefault(country, []):
-            cities[country].append(city)
-    order = sorted(cities, key=lambda c: (c != first_country, -len(cities[c]), c))
-    parts = []
-    for country in order[:3]:
-        names = cities[country]
-        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-        parts.append(f"{country} ({', '.join(names[:3])}{more})")
-    others = f", and {len(order) - 3} other countries" if len(order) > 3 else ""
-    return f"Where: {'; '.join(parts)}{others}." if parts else "Where: not given in the record."
-
-
-def record_age(trial: Trial, today: dt.date) -> str:
-    """How old the record is, in words: statuses change."""
-    taken = trial.data_date or trial.last_update
-    if taken is None:
-        return "The record has no date, so it may be out of date."
-    months = (today.year - taken.year) * 12 + today.month - taken.month
-    if months < 1:
-        age = "this month"
-    elif months < 24:
-        age = f"{months} month{'s' if months > 1 else ''} ago"
-    else:
-        age = f"{months // 12} years ago"
-    return (
-        f"Record from {taken.day} {taken:%B %Y} ({age}). "
-        "Its status may have changed: check the trial's page."
-    )
-
-
-def _describe(number: int, match: TrialMatch, first_country: str, today: dt.date) -> str:
-    trial = match.trial
-    lines = [
-        f"{number}. {trial.brief_title}",
-        _phase(trial.phases or []),
-        _STATUS[trial.overall_status],
-        "It is open to many kinds of solid tumour." if match.broad else None,
-        _where(match.sites, first_country),
-        _ages(trial),
-        f"{trial.nct_id}: {CTGOV_STUDY_URL.format(nct_id=trial.nct_id)}",
-        record_age(trial, today),
-    ]
-    return "\n".join(line for line in lines if line)
-
-
 def _left_out(search: TrialSearch, values: Mapping[str, str]) -> list[str]:
     query = search.query
     notes = []
     if search.excluded_by_age:
         notes.append(
             f"{_trials(search.excluded_by_age)} left out because of their age limits "
-            f"(age {_number(query.age)})."
+            f"(age {number_words(query.age)})."
         )
     if search.excluded_by_sex:
         notes.append(f"{_trials(search.excluded_by_sex)} left out: they are for men or women only.")
@@ -204,15 +108,9 @@ def _trials(count: int) -> str:
     return "1 trial was" if count == 1 else f"{count} trials were"
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return "not given"
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
 def _summary(search: TrialSearch, values: Mapping[str, str]) -> str:
     query = search.query
-    parts = [query.cancer, f"age {_number(query.age)}"]
+    parts = [query.cancer, f"age {number_words(query.age)}"]
     if query.kind != ANY:
         parts.append(KINDS.get(query.kind, query.kind).lower())
     if query.place == HOSPITAL:
@@ -242,11 +140,11 @@ def results(
     intro = f"I found {found} in our list that may fit ({_summary(search, values)}). " + (
         f"Here are {first} to {last}, best first." if count > 1 else "Here it is."
     )
-    blocks = [intro]
-    blocks += [
-        _describe(first + i, match, values["hospital_country"], today)
+    cards = [
+        trial_card(first + i, match, values["hospital_country"], today)
         for i, match in enumerate(shown)
     ]
+    blocks = [intro, *(card.as_text() for card in cards)]
     blocks += [" ".join(_left_out(search, values))] if offset == 0 else []
     blocks.append(fill(NEXT_STEPS, values))
     return Answer(
@@ -254,6 +152,7 @@ def results(
         text="\n\n".join(b for b in blocks if b),
         buttons=_after_buttons(last < count),
         source=SOURCE,
+        extra={TRIALS_KEY: [card.as_json() for card in cards]},
     )
 
 

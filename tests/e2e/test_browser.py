@@ -144,8 +144,8 @@ def test_a_trial_search_from_a_nurse_link_with_answer_buttons(
     page.locator("#log .msg-bot").last.get_by_role("button", name="Anywhere").click()
     idle(page)
     results = " ".join(log_texts(page))
-    assert "NCT06751849" in results and "Record from" in results
-    link = page.get_by_role("link", name="https://clinicaltrials.gov/study/NCT06751849")
+    assert "NCT06751849" in results and "Last updated" in results
+    link = page.get_by_role("link", name="See the trial NCT06751849 on ClinicalTrials.gov")
     expect(link).to_have_attribute("href", "https://clinicaltrials.gov/study/NCT06751849")
     assert kb_article(web_stack, page) == "trial-search"
 

@@ -52,6 +52,86 @@
     return span;
   }
 
+  // --- tap-to-call links (the urgent answer) and trial cards (the trial finder) ---
+  const TEL = /^\+?\d{2,15}$/;
+
+  // Big "Call ..." links, before the answer's text. Only digits (and a leading +) may
+  // follow "tel:"; the web app checked them already, this keeps the page safe alone.
+  function renderCalls(parent, calls) {
+    if (!Array.isArray(calls)) return;
+    const group = document.createElement("div");
+    group.className = "calls";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Call for help now");
+    for (const call of calls) {
+      if (!call || typeof call.label !== "string" || !TEL.test(String(call.tel))) continue;
+      const link = document.createElement("a");
+      link.className = "call";
+      link.href = "tel:" + call.tel;
+      link.textContent = call.label;
+      group.appendChild(link);
+    }
+    if (group.childElementCount) parent.appendChild(group);
+  }
+
+  function httpsUrl(candidate) {
+    const href = safeUrl(candidate);
+    return href && href.startsWith("https://") ? href : null;
+  }
+
+  function field(list, name, value) {
+    if (!value) return;
+    const term = document.createElement("dt");
+    term.textContent = name;
+    const detail = document.createElement("dd");
+    detail.textContent = value;
+    list.append(term, detail);
+  }
+
+  // One card per trial: title, phase, open or not, where, ages, link, the record's date.
+  function renderTrials(parent, trials) {
+    if (!Array.isArray(trials) || !trials.length) return;
+    const list = document.createElement("ol");
+    list.className = "trials";
+    list.setAttribute("aria-label", "Trials found");
+    for (const trial of trials) {
+      const href = trial && httpsUrl(trial.url);
+      if (!href) continue;
+      const card = document.createElement("li");
+      card.className = "trial-card";
+      const title = document.createElement("h2");
+      title.className = "trial-title";
+      title.textContent = trial.title;
+      card.appendChild(title);
+      const facts = document.createElement("dl");
+      facts.className = "trial-facts";
+      field(facts, "Phase", trial.phase);
+      field(facts, "Open to new patients", trial.status);
+      field(facts, "Where", trial.where);
+      field(facts, "Ages", trial.ages);
+      card.appendChild(facts);
+      if (trial.note) {
+        const note = document.createElement("p");
+        note.textContent = trial.note;
+        card.appendChild(note);
+      }
+      const link = document.createElement("a");
+      link.className = "trial-link";
+      link.href = href;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      link.textContent = "See the trial";
+      link.appendChild(label(" " + (trial.nct_id || "") + " on ClinicalTrials.gov (opens in a new tab)"));
+      card.appendChild(link);
+      const record = document.createElement("p");
+      record.className = "trial-record";
+      record.textContent = trial.record;
+      card.appendChild(record);
+      list.appendChild(card);
+    }
+    if (list.childElementCount) parent.appendChild(list);
+  }
+
   // Build one message element. `entry.kind` is user, bot, note or error; a bot entry
   // has text, source_line, buttons and urgent as the web app's /api/message returns
   // them. `onChoice(payload, title)` runs when a related-topic button is pressed.
@@ -72,7 +152,10 @@
       } else {
         item.appendChild(label("Assistant: "));
       }
-      paragraphs(item, entry.text);
+      renderCalls(item, entry.calls);
+      if (entry.text) paragraphs(item, entry.text);
+      renderTrials(item, entry.trials);
+      if (entry.after_text) paragraphs(item, entry.after_text);
       if (entry.source_line) {
         const source = document.createElement("p");
         source.className = "source";

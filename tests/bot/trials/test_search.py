@@ -154,12 +154,12 @@ def test_results_show_three_best_first_with_plain_words_links_and_record_age(
     assert answer.slug == "trial-search"
     assert len(shown_ids(answer.text)) == 3
     assert "I found 6 trials in our list that may fit (Leukaemia, age 30)" in answer.text
-    assert "https://clinicaltrials.gov/study/NCT04789655" in answer.text
+    assert "See the trial: https://clinicaltrials.gov/study/NCT04789655" in answer.text
     assert "Phase 1 (first tests in people, for safety and dose)." in answer.text
-    assert "Open: it is looking for people to join." in answer.text
+    assert "Open to new patients: Yes, it is looking for people to join." in answer.text
     assert "Where: France (" in answer.text
-    assert "For ages 18 and over." in answer.text
-    assert "Record from 7 November 2023 (3 years ago)." in answer.text
+    assert "Ages: 18 and over." in answer.text
+    assert "Last updated 28 September 2023 (3 years ago)." in answer.text
     assert "only the trial team can decide who can join" in answer.text
     assert "[clinical-trials contact - to be set by hospital staff]" in answer.text
     assert [b.payload for b in answer.buttons] == [
