@@ -39,6 +39,12 @@ def admin_routes() -> list[Route]:
         Route("/articles/{slug}/history", articles.history_page, name="article_history"),
         Route("/articles/{slug}/review", articles.review, methods=["POST"], name="article_review"),
         Route(
+            "/articles/{slug}/signoff",
+            articles.sign_off_article,
+            methods=["POST"],
+            name="article_signoff",
+        ),
+        Route(
             "/articles/{slug}/revert",
             articles.revert_article,
             methods=["POST"],

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.db import make_engine, make_session_factory
 from bot.kb.tables import Article
-from bot.settings import PROJECT_ROOT
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped_kb_dir: Path) -> str:
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("KB_DIR", str(shipped_kb_dir))
     return url
 
 
@@ -41,10 +41,10 @@ def test_check_then_load_then_load_again(env: str, capsys: pytest.CaptureFixture
 
 
 def test_one_malformed_file_loads_nothing(
-    env: str, tmp_path: Path, capsys: pytest.CaptureFixture
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture, shipped_kb_dir: Path
 ) -> None:
     kb = tmp_path / "kb"
-    shutil.copytree(PROJECT_ROOT / "data" / "kb", kb)
+    shutil.copytree(shipped_kb_dir, kb)
     (kb / "thanks.yml").write_text("slug: thanks\ntitle: 'unclosed\n", encoding="utf-8")
     assert main(["db", "upgrade"]) == 0
     assert main(["kb", "load", str(kb)]) == 1
@@ -58,3 +58,21 @@ def test_settings_set_and_list(env: str, capsys: pytest.CaptureFixture) -> None:
     assert main(["settings", "care_team_phone", "01 02 03 04 05"]) == 0
     assert "care_team_phone: 01 02 03 04 05" in capsys.readouterr().out
     assert main(["settings", "fax", "1"]) == 2
+
+
+def test_check_lists_what_awaits_sign_off_from_the_files_then_the_database(
+    env: str, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["kb", "check"]) == 0  # no database file yet: the files are unsigned
+    out = capsys.readouterr().out
+    assert "INFO car-t-cells: published, awaits clinical sign-off" in out
+    assert "in the files (no database: files carry no sign-off)" in out
+    assert main(["db", "upgrade"]) == 0 and main(["kb", "load"]) == 0
+    assert main(["kb", "signoff", "car-t-cells", "--as", "Dr Martin", "--role", "Oncologist"]) == 0
+    assert "Signed off car-t-cells: Dr Martin, Oncologist." in capsys.readouterr().out
+    assert main(["kb", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "INFO car-t-cells:" not in out and "INFO thanks: published" in out
+    assert "await clinical sign-off." in out and "in the database" in out
+    assert main(["kb", "signoff", "no-such-topic", "--as", "Dr Martin", "--role", "X"]) == 1
+    assert "not published" in capsys.readouterr().err

@@ -270,9 +270,13 @@ def test_parse_study_refuses_a_record_that_is_not_an_object(tagger: TrialTagger)
 
 
 def test_the_cli_imports_reports_and_fails_on_an_invalid_record(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    shipped_kb_dir: Path,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("KB_DIR", str(shipped_kb_dir))
     assert main(["db", "upgrade"]) == 0
     assert main(["kb", "load"]) == 0
     bad = tmp_path / "bad.jsonl"
