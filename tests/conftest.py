@@ -21,39 +21,10 @@ from bot.trials.finder import TrialFinder, tagger_from
 KB_DIR = PROJECT_ROOT / "data" / "kb"
 
 
-# TEMPORARY (issue 13, branch provenance): the shipped files name their sources but their
-# URLs arrive with the "sources" branch. Until then the tests read a copy in which a source
-# without a URL gets this marker, so every other rule is still checked on the real text.
-# Once every source has its URL this adds nothing; remove it at the merge.
-_MISSING_URL = "https://example.invalid/url-arrives-with-the-sources-branch"
-
-
-def _kb_dir_with_urls(tmp: Path) -> Path:
-    import yaml
-
-    copied = False
-    for path in sorted(KB_DIR.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        sources = data.get("sources") if isinstance(data, dict) else None
-        if data.get("group") != "conversation" and isinstance(sources, list):
-            for source in sources:
-                if isinstance(source, dict) and not source.get("url"):
-                    source["url"] = _MISSING_URL
-                    copied = True
-        (tmp / path.name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return tmp if copied else KB_DIR
-
-
 @pytest.fixture(scope="session")
-def shipped_kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder of the shipped articles (see the TEMPORARY note above)."""
-    return _kb_dir_with_urls(tmp_path_factory.mktemp("kb"))
-
-
-@pytest.fixture(scope="session")
-def starter_kb(shipped_kb_dir: Path) -> KnowledgeBase:
+def starter_kb() -> KnowledgeBase:
     """The shipped knowledge base, read once (reading grades is the slow part)."""
-    kb = read_kb(shipped_kb_dir)
+    kb = read_kb(KB_DIR)
     assert not kb.errors, "\n".join(map(str, kb.errors))
     return kb
 

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.db import make_engine, make_session_factory
 from bot.kb.tables import Article
+from bot.settings import PROJECT_ROOT
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped_kb_dir: Path) -> str:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("KB_DIR", str(shipped_kb_dir))
     return url
 
 
@@ -41,10 +41,10 @@ def test_check_then_load_then_load_again(env: str, capsys: pytest.CaptureFixture
 
 
 def test_one_malformed_file_loads_nothing(
-    env: str, tmp_path: Path, capsys: pytest.CaptureFixture, shipped_kb_dir: Path
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     kb = tmp_path / "kb"
-    shutil.copytree(shipped_kb_dir, kb)
+    shutil.copytree(PROJECT_ROOT / "data" / "kb", kb)
     (kb / "thanks.yml").write_text("slug: thanks\ntitle: 'unclosed\n", encoding="utf-8")
     assert main(["db", "upgrade"]) == 0
     assert main(["kb", "load", str(kb)]) == 1

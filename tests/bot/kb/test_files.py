@@ -67,7 +67,6 @@ def test_every_article_names_its_sources_and_when_its_text_changed(
         assert article["updated_on"].year >= 2026
 
 
-@pytest.mark.xfail(reason="issue 13: the shipped sources get their URLs on the sources branch")
 def test_the_shipped_files_as_they_are_pass_kb_check() -> None:
     assert read_kb(PROJECT_ROOT / "data" / "kb").errors == ()
 

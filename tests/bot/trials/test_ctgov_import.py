@@ -273,10 +273,8 @@ def test_the_cli_imports_reports_and_fails_on_an_invalid_record(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-    shipped_kb_dir: Path,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("KB_DIR", str(shipped_kb_dir))
     assert main(["db", "upgrade"]) == 0
     assert main(["kb", "load"]) == 0
     bad = tmp_path / "bad.jsonl"
