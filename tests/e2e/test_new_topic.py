@@ -73,8 +73,14 @@ def train_and_deploy(client: TestClient) -> dict[str, object]:
         status = client.get(f"/admin/models/runs/{run_id}/status").json()
         if status["state"] not in ("queued", "running"):
             print(f"run {run_id}: {status['state']} in {time.monotonic() - started:.0f} s")
+            print(str(status["log"]).splitlines()[-1])  # the stage durations
             return status
         time.sleep(5)
+
+
+def failure(status: dict[str, object], stack: Stack) -> str:
+    """Why a run failed: its error, its log, and the end of the Rasa server's log."""
+    return f"{status['error']}\n{status['log']}\n--- rasa:\n{stack.log_text()[-4000:]}"
 
 
 def topic_of(stack: Stack, sender: str, text: str) -> tuple[str | None, str]:
@@ -143,7 +149,7 @@ def test_staff_add_a_topic_train_deploy_then_remove_it(
             assert response.status_code == 303, response.text
 
             status = train_and_deploy(rita)
-            assert status["state"] == "deployed", status
+            assert status["state"] == "deployed", failure(status, stack)
             slug, text = topic_of(stack, "after-publish", QUESTION)
             assert slug == SLUG, text
             assert "carte Vitale" in text
@@ -155,7 +161,7 @@ def test_staff_add_a_topic_train_deploy_then_remove_it(
             )
             assert response.status_code == 303, response.text
             status = train_and_deploy(rita)
-            assert status["state"] == "deployed", status
+            assert status["state"] == "deployed", failure(status, stack)
             slug, text = topic_of(stack, "after-unpublish", QUESTION)
             assert slug != SLUG and "carte Vitale" not in text
 
