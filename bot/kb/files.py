@@ -24,7 +24,7 @@ from bot.kb.reading_level import (
     word_count,
 )
 from bot.kb.tables import STATUSES
-from bot.kb.topics import GROUPS, REQUIRED_SLUGS, intent_for_slug
+from bot.kb.topics import GROUPS, REQUIRED_SLUGS, intent_for_slug, with_topic_intents
 from bot.text import is_slug
 
 ENTITY_KINDS = ("therapy", "drug", "side_effect", "cancer_type")
@@ -326,7 +326,8 @@ def check_set(
         for slug in REQUIRED_SLUGS
         if slug not in by_slug
     ]
-    intents = set(known_intents) if known_intents is not None else None
+    # A topic's intent is generated from its article when a model is trained: it counts.
+    intents = with_topic_intents(known_intents, by_slug)
     owner: dict[str, str] = {}
     for article in articles:
         file = f"{article['slug']}.yml"
