@@ -116,6 +116,7 @@ def test_staff_add_a_topic_train_deploy_then_remove_it(
                     "DATABASE_URL": settings.database_url,
                     "RASA_URL": stack.rasa_url,
                     "PUBLIC_URL": "http://testserver",
+                    "TRACKER_STORE_URL": f"sqlite:///{stack.workdir / 'conversations.db'}",
                 }
             ),
             rasa_token=stack.token,
