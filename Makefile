@@ -16,6 +16,9 @@ SPACY_PIPELINE := var/spacy/kb/config.cfg
 KB_FILES := $(wildcard data/kb/*.yml)
 TRAINING_FILES := domain.yml config.yml $(filter-out data/nlu/kb_terms.yml,$(wildcard data/nlu/*.yml)) \
 	data/nlu/kb_terms.yml $(wildcard data/stories/*.yml)
+# The training data generated from those files and the database's published articles and
+# staff examples (bot/training/training_data.py); rewritten only when its content changes.
+TRAINING_FINGERPRINT := var/training/fingerprint
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -28,7 +31,7 @@ RASA_CORS ?= http://localhost:8000
 PY_DIRS := bot actions rasa_ext web tests scripts
 
 .PHONY: help setup system build db train run test check lint validate unit e2e stories bench eval lock clean \
-	node screenshots
+	node screenshots FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -68,9 +71,14 @@ db: $(VENV)/.installed ## Migrate the database; load missing starter articles an
 	$(PY) -m bot kb load
 	$(PY) -m bot trials import data/trials/*.json
 
-train: $(MODEL) ## Train the Rasa model (only when the data changed)
+train: db $(MODEL) ## Train the Rasa model (only when the data or the published topics changed)
 
-$(MODEL): $(VENV)/.installed $(SPACY_PIPELINE) $(TRAINING_FILES)
+# Always regenerated (the database is no file make can watch); the fingerprint keeps its
+# time when nothing changed, so the model is not retrained for nothing.
+$(TRAINING_FINGERPRINT): $(VENV)/.installed $(SPACY_PIPELINE) db FORCE
+	$(PY) -m bot rasa data
+
+$(MODEL): $(VENV)/.installed $(SPACY_PIPELINE) $(TRAINING_FILES) $(TRAINING_FINGERPRINT)
 	$(PY) -m bot rasa train --out models --name assistant
 	touch $@
 
@@ -88,7 +96,7 @@ lint: setup ## Fix what the linter and formatter can
 	$(BIN)/ruff check --fix $(PY_DIRS)
 	$(BIN)/ruff format $(PY_DIRS)
 
-validate: build ## Check the knowledge base and the Rasa training data
+validate: build db ## Check the knowledge base and the Rasa training data (generated from the database)
 	$(PY) -m bot kb check
 	$(PY) -m bot rasa validate
 

@@ -13,6 +13,7 @@ it and Rasa never logs it), and `{"language": ...}` as the only metadata.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -22,11 +23,14 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from sanic.request import Request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.inbound import as_words, kept_metadata
 from bot.kb.answers import Answer, custom_json, unavailable, urgent_fallback
 from bot.kb.store import ArticleStore
-from bot.kb.topics import domain_intents
+from bot.kb.tables import Article
+from bot.kb.topics import REQUIRED_SLUGS, domain_intents, with_topic_intents
 from bot.privacy import conversation_ref
 from bot.safety.urgent_signs import is_urgent
 from bot.settings import Settings
@@ -48,13 +52,30 @@ def _store() -> ArticleStore:
     return ArticleStore.from_settings(_settings(), check=False)
 
 
-@lru_cache(maxsize=1)
+INTENTS_TTL = 60.0  # seconds: a topic deployed without a restart gets its buttons soon
+_intents: tuple[float, frozenset[str]] | None = None
+
+
 def known_intents() -> frozenset[str]:
-    """The intents of the project's domain: the only ones a "/" payload may name."""
-    intents = domain_intents(_settings().domain_file)
-    if intents is None:  # no button will work, but no "/" text reaches Rasa's parser either
+    """The intents a "/" payload may name: the domain's, and every article's topic intent.
+
+    Topic intents are generated from the articles when a model is trained, and a new
+    model is loaded without a restart, so the list is read again at most once a minute.
+    """
+    global _intents
+    if _intents is not None and time.monotonic() - _intents[0] < INTENTS_TTL:
+        return _intents[1]
+    domain = domain_intents(_settings().domain_file)
+    if domain is None:  # no button will work, but no "/" text reaches Rasa's parser either
         logger.warning("domain file not found: every '/' message is read as words")
-    return frozenset(intents or ())
+    slugs: list[str] = list(REQUIRED_SLUGS)
+    try:
+        with _store().session_factory() as session:
+            slugs += session.scalars(select(Article.slug))
+    except SQLAlchemyError:  # the required topics' buttons still work
+        logger.warning("knowledge base unreachable: only the required topics' buttons work")
+    _intents = (time.monotonic(), frozenset(with_topic_intents(domain, slugs) or ()))
+    return _intents[1]
 
 
 def inbound_text(text: object) -> str:

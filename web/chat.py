@@ -19,7 +19,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, URGENT_KEY, unavailable
+from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, SOURCES_KEY, URGENT_KEY, unavailable
 from bot.kb.calls import CALLS_KEY, calls_from_json
 from bot.text import MAX_MESSAGE_CHARS
 from bot.trials.cards import TRIALS_KEY
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 16_384  # enforced on the stream by web.body_limit
 _MAX_PAYLOAD_CHARS = 200
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, javascript:
+_WEB_LINK = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 TOO_LONG = (
     f"Your message is too long. Please keep it under {MAX_MESSAGE_CHARS} characters, "
@@ -54,13 +55,16 @@ class ChatMessage:
     # Trial cards, shown in place of their text blocks, before `after_text`.
     trials: list[dict[str, Any]] = field(default_factory=list)
     after_text: str = ""
+    # The answer's sources as {name, url}; the page turns each name in the source line
+    # into a link. A url is kept only when it is http(s), else it is None.
+    sources: list[dict[str, str | None]] = field(default_factory=list)
 
 
 def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
     """Turn Rasa's REST reply into messages: text, buttons, source line, urgency.
 
-    The custom JSON an answer carries (`kb_article`, `urgent`) belongs to the text
-    before it; the answer's last paragraph, when it starts with "Source:", is split
+    The custom JSON an answer carries (`kb_article`, `urgent`, `sources`) belongs to
+    the text before it; the answer's last paragraph, when it starts with "Source:", is split
     off as the source line.
 
     Args:
@@ -81,7 +85,20 @@ def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
             if isinstance(custom.get(ARTICLE_KEY), str):
                 shaped[-1].kb_article = custom[ARTICLE_KEY]
             _add_calls_and_trials(shaped[-1], custom)
+            shaped[-1].sources = _sources(custom.get(SOURCES_KEY)) or shaped[-1].sources
     return shaped
+
+
+def _sources(value: Any) -> list[dict[str, str | None]]:
+    """The custom JSON's sources, each a name and an http(s) link or None."""
+    sources: list[dict[str, str | None]] = []
+    for item in value if isinstance(value, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        url = item.get("url")
+        link = url.strip() if isinstance(url, str) and _WEB_LINK.match(url.strip()) else None
+        sources.append({"name": item["name"], "url": link})
+    return sources
 
 
 def _text_message(item: dict[str, Any]) -> ChatMessage:

@@ -6,12 +6,39 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.cli.common import migrated_sessions, read_checked
-from bot.kb.store import export_articles, load_articles
+from bot.db import DatabaseNotReady
+from bot.kb.files import KnowledgeBase
+from bot.kb.store import awaiting_sign_off, export_articles, load_articles
+from bot.kb.tables import PUBLISHED
 from bot.kb.topics import domain_intents
 from bot.settings import Settings
 from bot.staff.kb_exchange import apply_import, files_from_dir, files_from_zip, plan_import
 from bot.staff.roles import Actor
+from bot.staff.sign_off import sign_off
+
+
+def sign_off_lines(settings: Settings, kb: KnowledgeBase) -> list[str]:
+    """Information lines: the published articles that still await clinical sign-off.
+
+    Sign-off lives only in the database; when none is ready, the files are all there is,
+    and a file is unsigned by definition.
+    """
+    try:
+        if not _database_exists(settings):
+            raise DatabaseNotReady("no database file")
+        with migrated_sessions(settings)() as session:
+            waiting = [a.slug for a in awaiting_sign_off(session)]
+        where = "in the database"
+    except (DatabaseNotReady, SQLAlchemyError):
+        waiting = sorted(a["slug"] for a in kb.articles if a["status"] == PUBLISHED)
+        where = "in the files (no database: files carry no sign-off)"
+    lines = [f"INFO {slug}: published, awaits clinical sign-off" for slug in waiting]
+    lines.append(f"INFO {len(waiting)} published article(s) {where} await clinical sign-off.")
+    return lines
 
 
 def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -19,7 +46,24 @@ def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
     if kb is None:
         return 1
     print(f"{len(kb.articles)} articles checked: no errors.")
+    for line in sign_off_lines(settings, kb):
+        print(line)
     return 0
+
+
+def cmd_kb_signoff(settings: Settings, args: argparse.Namespace) -> int:
+    with migrated_sessions(settings).begin() as session:  # the audit event lands with it
+        article = sign_off(session, args.slug, args.role, actor=Actor.operator(), name=args.name)
+        print(f"Signed off {article.slug}: {article.signed_off_by}, {article.signed_off_role}.")
+    return 0
+
+
+def _database_exists(settings: Settings) -> bool:
+    """False for a SQLite file that is not there (checking must not create it)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return True
+    return Path(url.database).is_file()
 
 
 def cmd_kb_load(settings: Settings, args: argparse.Namespace) -> int:
@@ -93,3 +137,8 @@ def register(groups: argparse._SubParsersAction) -> None:
     kb_import.add_argument("source", type=Path, metavar="DIR", help="a folder of *.yml or a zip")
     kb_import.add_argument("--apply", action="store_true", help="apply the plan")
     kb_import.set_defaults(run=cmd_kb_import)
+    signoff = kb.add_parser("signoff", help="record a clinical sign-off of a published article")
+    signoff.add_argument("slug")
+    signoff.add_argument("--as", dest="name", required=True, help="the reviewer's name")
+    signoff.add_argument("--role", required=True, help="the reviewer's clinical role")
+    signoff.set_defaults(run=cmd_kb_signoff)

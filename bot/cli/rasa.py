@@ -1,17 +1,21 @@
-"""`python -m bot rasa validate|train|test|serve|actions`: Rasa's commands as the project runs them.
+"""`python -m bot rasa data|validate|train|test|serve|actions`: Rasa as the project runs it.
 
 The Makefile and `make run` call these, so they run the same command lines as the
-train-and-deploy pipeline (`bot.training.rasa_commands`).
+train-and-deploy pipeline (`bot.training.rasa_commands`); `validate` and `train` first
+generate the training data from the database, as the pipeline does.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import NoReturn
 
+from bot.cli.common import migrated_sessions
 from bot.settings import Settings, SettingsError
 from bot.training import rasa_commands
+from bot.training.training_data import GENERATED_DIR, TrainingData, generate
 
 
 def _exec(argv: list[str]) -> NoReturn:
@@ -19,11 +23,32 @@ def _exec(argv: list[str]) -> NoReturn:
     os.execve(argv[0], argv, rasa_commands.environment())
 
 
+def generated(settings: Settings) -> TrainingData:
+    """Generate the training data from the database (`make db` first); say what it holds."""
+    with migrated_sessions(settings)() as session:
+        data = generate(session, settings.project_dir, settings.staff_examples_file)
+    print(
+        f"Training data in {GENERATED_DIR}: {len(data.topic_intents)} topic intents from the "
+        f"published articles, {data.staff_examples} staff example(s).",
+        file=sys.stderr,
+    )
+    if data.dropped_intents:
+        print(
+            "Left out (no published article): " + ", ".join(data.dropped_intents), file=sys.stderr
+        )
+    return data
+
+
 def cmd_rasa(settings: Settings, args: argparse.Namespace) -> int:
-    if args.cmd == "validate":
-        return _exec(rasa_commands.validate())
-    if args.cmd == "train":
-        return _exec(rasa_commands.train(args.out, args.name))
+    if args.cmd in ("data", "validate", "train"):
+        data = generated(settings)
+        domain = str(settings.project_dir / data.domain)
+        paths = [str(settings.project_dir / p) for p in data.data]
+        if args.cmd == "validate":
+            return _exec(rasa_commands.validate(domain, paths))
+        if args.cmd == "train":
+            return _exec(rasa_commands.train(args.out, args.name, domain, paths))
+        return 0
     if args.cmd == "test":
         return _exec(rasa_commands.test_stories(args.model, args.out))
     if args.cmd == "actions":
@@ -46,6 +71,7 @@ def register(groups: argparse._SubParsersAction) -> None:
     """Add the `rasa` commands."""
     rasa = groups.add_parser("rasa", help="run Rasa as the project does")
     cmds = rasa.add_subparsers(dest="cmd", required=True)
+    cmds.add_parser("data", help=f"generate the training data in {GENERATED_DIR} from the database")
     cmds.add_parser("validate", help="rasa data validate, failing on warnings")
     train = cmds.add_parser("train", help="rasa train")
     train.add_argument("--out", default="models")

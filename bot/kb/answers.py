@@ -33,6 +33,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SOURCE_PREFIX = "Source:"
 ARTICLE_KEY = "kb_article"
 URGENT_KEY = "urgent"
+SOURCES_KEY = "sources"
 DID_YOU_MEAN_KEY = "did_you_mean"
 DID_YOU_MEAN = (
     "I am not sure which topic you mean. Is it one of these? If not, please try other words."
@@ -48,14 +49,39 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where an answer's facts come from: a name, and the page's address when there is one."""
+
+    name: str
+    url: str | None = None
+
+
+def sources_from(values: Any) -> tuple[Source, ...]:
+    """Sources from an article's stored `sources` list (entries without a name are skipped)."""
+    found = []
+    for value in values if isinstance(values, (list, tuple)) else []:
+        if isinstance(value, Source):
+            found.append(value)
+        elif isinstance(value, Mapping) and isinstance(value.get("name"), str):
+            name = " ".join(value["name"].split())
+            url = value.get("url")
+            if name:
+                found.append(Source(name, url.strip() if isinstance(url, str) and url else None))
+    return tuple(found)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the assistant sends for one turn."""
 
     slug: str
     text: str
     buttons: tuple[Button, ...] = ()
-    source: str | None = None
-    reviewed_on: dt.date | None = None
+    source: str | None = None  # a plain-text source for answers that are not articles
     urgent: bool = False
     offered: tuple[str, ...] = ()  # "did you mean" topics: no article is answered yet
     # Tap-to-call links (the urgent answer); the text keeps the numbers in words.
@@ -63,14 +89,31 @@ class Answer:
     # Further custom JSON a page renders richly (trial cards under "trials"); the text
     # says the same for channels that show text only.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+    updated_on: dt.date | None = None  # when the text last changed
+    clinically_reviewed_on: dt.date | None = None  # set only when a reviewer signed it off
+
+    @property
+    def source_names(self) -> tuple[str, ...]:
+        """The names of the sources, in order (the plain-text source alone if none)."""
+        names = tuple(s.name.strip().rstrip(".;") for s in self.sources)
+        return names or ((self.source.strip().rstrip("."),) if self.source else ())
 
     @property
     def source_line(self) -> str | None:
-        """The short line naming where the answer comes from and when it was checked."""
-        if not self.source:
+        """The line naming the sources, when the text last changed and, if so, its sign-off.
+
+        "Clinically reviewed" appears only for an article a reviewer signed off: a date
+        that only says when the text was written must not read as a clinical check.
+        """
+        if not self.source_names:
             return None
-        reviewed = f" Reviewed {self.reviewed_on:%d %B %Y}." if self.reviewed_on else ""
-        return f"{SOURCE_PREFIX} {self.source.strip().rstrip('.')}.{reviewed}"
+        line = f"{SOURCE_PREFIX} {'; '.join(self.source_names)}."
+        if self.updated_on:
+            line += f" Last updated {_day(self.updated_on)}."
+        if self.clinically_reviewed_on:
+            line += f" Clinically reviewed on {_day(self.clinically_reviewed_on)}."
+        return line
 
     @property
     def full_text(self) -> str:
@@ -81,16 +124,20 @@ class Answer:
 def custom_json(answer: Answer) -> dict[str, Any]:
     """The custom JSON that travels with an answer's text.
 
-    Which article, whether urgent, and, for knowledge-base articles, where the text comes
-    from and when a person last checked it.
+    Which article, whether urgent, and, for knowledge-base articles, its sources (name
+    and link), when its text last changed and, only if a reviewer signed it off, when.
     """
     if answer.offered:
         return {DID_YOU_MEAN_KEY: list(answer.offered), URGENT_KEY: False}
     custom: dict[str, Any] = {ARTICLE_KEY: answer.slug, URGENT_KEY: answer.urgent}
-    if answer.source:
-        custom["source"] = answer.source
-    if answer.reviewed_on:
-        custom["reviewed_on"] = answer.reviewed_on.isoformat()
+    if answer.sources:
+        custom[SOURCES_KEY] = [{"name": s.name, "url": s.url} for s in answer.sources]
+    elif answer.source:
+        custom[SOURCES_KEY] = [{"name": answer.source, "url": None}]
+    if answer.updated_on:
+        custom["updated_on"] = answer.updated_on.isoformat()
+    if answer.clinically_reviewed_on:
+        custom["clinically_reviewed_on"] = answer.clinically_reviewed_on.isoformat()
     if answer.calls:
         custom[CALLS_KEY] = [call.as_json() for call in answer.calls]
     custom.update((key, value) for key, value in answer.extra.items() if key not in custom)
@@ -127,8 +174,9 @@ def render(
     *,
     values: Mapping[str, str],
     related: Mapping[str, str] = {},
-    source: str | None = None,
-    reviewed_on: dt.date | None = None,
+    sources: Any = (),
+    updated_on: dt.date | None = None,
+    signed_off_on: dt.date | None = None,
 ) -> Answer:
     """Render an answer.
 
@@ -137,8 +185,9 @@ def render(
         text: the article text with its placeholders.
         values: hospital settings for the placeholders.
         related: slug -> title of the topics offered as buttons, in order.
-        source: where the text comes from.
-        reviewed_on: when a person last checked it.
+        sources: where the text comes from: `Source`s, or the article's stored list.
+        updated_on: when its text last changed.
+        signed_off_on: when a reviewer signed the current text off, if one has.
 
     Returns:
         The answer, marked urgent and with its calls for the urgent-symptoms article.
@@ -148,8 +197,9 @@ def render(
         slug=slug,
         text=fill(text.strip(), values),
         buttons=tuple(topic_button(s, t) for s, t in related.items()),
-        source=source,
-        reviewed_on=reviewed_on,
+        sources=sources_from(sources),
+        updated_on=updated_on,
+        clinically_reviewed_on=signed_off_on,
         urgent=urgent,
         calls=urgent_calls(values) if urgent else (),
     )

@@ -24,7 +24,7 @@ from bot.kb.reading_level import (
     word_count,
 )
 from bot.kb.tables import STATUSES
-from bot.kb.topics import GROUPS, REQUIRED_SLUGS, intent_for_slug
+from bot.kb.topics import GROUPS, REQUIRED_SLUGS, intent_for_slug, with_topic_intents
 from bot.text import is_slug
 
 ENTITY_KINDS = ("therapy", "drug", "side_effect", "cancer_type")
@@ -38,12 +38,25 @@ REQUIRED_FIELDS = (
     "answer",
     "related",
     "terms",
-    "source",
-    "reviewed_on",
+    "sources",
+    "updated_on",
     "status",
 )
 OPTIONAL_FIELDS = ("details",)
+SOURCE_KEYS = ("name", "url")
+# Conversation articles (greeting, thanks...) are written by the team: a source may say so
+# without a link. Every other article cites pages a reader can open.
+UNLINKED_GROUPS = ("conversation",)
+MAX_MEDIAN_ANSWER_GRADE = 6.0
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# "Call ... at once" (or contact, right away, now...) within one sentence: such an article
+# must also give 15 or 112, for when the team cannot be reached.
+_SENTENCE = re.compile(r"[^.!?\n]+")
+_CALL = re.compile(r"\b(call|calls|calling|contact|phone|ring)\b", re.IGNORECASE)
+_AT_ONCE = re.compile(
+    r"\b(at once|right away|straight away|immediately|now|day or night)\b", re.IGNORECASE
+)
+_EMERGENCY_NUMBER = re.compile(r"\b(15|112)\b")
 
 
 @dataclass(frozen=True)
@@ -102,7 +115,34 @@ def read_kb(kb_dir: Path, known_intents: Iterable[str] | None = None) -> Knowled
         if fields is not None:
             articles.append(fields)
     problems.extend(check_set(articles, known_intents))
+    problems.extend(check_median_grade(articles, str(kb_dir)))
     return KnowledgeBase(tuple(articles), tuple(problems))
+
+
+def check_median_grade(articles: Iterable[Mapping[str, Any]], where: str) -> list[Problem]:
+    """The answers, taken together, read at grade 6 or below (their median).
+
+    Answers too short for a grade count as easy reading (grade 0), as in the per-answer
+    check.
+    """
+    grades = sorted(
+        reading_grade(a["answer"]) if word_count(a["answer"]) >= MIN_WORDS_GRADED else 0.0
+        for a in articles
+    )
+    if not grades:
+        return []
+    middle = len(grades) // 2
+    median = grades[middle] if len(grades) % 2 else (grades[middle - 1] + grades[middle]) / 2
+    if median <= MAX_MEDIAN_ANSWER_GRADE:
+        return []
+    return [
+        Problem(
+            where,
+            f"the answers' median reading grade is {median:.1f}; at most "
+            f"{MAX_MEDIAN_ANSWER_GRADE:g} (shorten sentences in the hardest answers)",
+            "answer",
+        )
+    ]
 
 
 def read_article_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -120,6 +160,11 @@ def read_article_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         return None, [Problem(name, "must be a mapping of field: value", line=1)]
     lines = {k.value: k.start_mark.line + 1 for k, _ in node.value if hasattr(k, "value")}
+    for key, value in node.value:
+        if getattr(key, "value", None) == "sources" and isinstance(value, yaml.SequenceNode):
+            lines.update(
+                {f"sources[{i}]": item.start_mark.line + 1 for i, item in enumerate(value.value)}
+            )
     problems = check_fields(data, name, lines, expected_slug=path.stem)
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -136,8 +181,9 @@ def check_fields(
     lines = lines or {}
     problems: list[Problem] = []
 
-    def add(field: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(file, message, field, lines.get(field), severity))
+    def add(field: str, message: str, severity: str = "error", at: str | None = None) -> None:
+        line = lines.get(at or field) or lines.get(field)
+        problems.append(Problem(file, message, field, line, severity))
 
     for field in REQUIRED_FIELDS:
         if data.get(field) in (None, "", []) and field not in ("related", "terms"):
@@ -157,11 +203,12 @@ def check_fields(
         add("group", f"must be one of: {', '.join(GROUPS)}")
     if data["status"] not in STATUSES:
         add("status", f"must be one of: {', '.join(STATUSES)}")
-    if not isinstance(data["reviewed_on"], dt.date):
-        add("reviewed_on", "must be a date written YYYY-MM-DD")
-    elif data["reviewed_on"] > dt.date.today():
-        add("reviewed_on", "is in the future")
-    for field in ("title", "answer", "source", "details"):
+    if not isinstance(data["updated_on"], dt.date):
+        add("updated_on", "must be a date written YYYY-MM-DD")
+    elif data["updated_on"] > dt.date.today():
+        add("updated_on", "is in the future")
+    _check_sources(data["sources"], data["group"] not in UNLINKED_GROUPS, add)
+    for field in ("title", "answer", "details"):
         if field in data and not isinstance(data[field], str):
             add(field, "must be text")
     related = data.get("related") or []
@@ -173,6 +220,49 @@ def check_fields(
     if not problems:
         _check_text(data, add)
     return problems
+
+
+def _check_sources(sources: Any, need_url: bool, add: Callable[..., None]) -> None:
+    """Each source: a plain-text name and, outside conversation articles, an https link."""
+    if not isinstance(sources, list):
+        add("sources", "must be a list of sources, each with a name and a url")
+        return
+    for i, source in enumerate(sources):
+        at = f"sources[{i}]"
+        if not isinstance(source, dict):
+            add("sources", f"source {i + 1} must have a name and a url", at=at)
+            continue
+        unknown = sorted(set(source) - set(SOURCE_KEYS))
+        if unknown:
+            add("sources", f"source {i + 1}: {unknown[0]!r} is not known (name, url)", at=at)
+        name, url = source.get("name"), source.get("url")
+        if not isinstance(name, str) or not name.strip():
+            add("sources", f"source {i + 1} has no name", at=at)
+        elif looks_like_html(name):
+            add("sources", f"source {i + 1}: the name must be plain text, not HTML", at=at)
+        if url is None or url == "":
+            if need_url:
+                add("sources", f"source {i + 1} ({_short(name)}) has no url", at=at)
+        elif not isinstance(url, str) or not is_https_url(url):
+            message = f"source {i + 1} ({_short(name)}): the url must start with https://"
+            add("sources", message, at=at)
+
+
+def _short(name: Any) -> str:
+    text = " ".join(str(name or "").split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def is_https_url(url: str) -> bool:
+    """Whether `url` is an https address with a host and nothing that breaks a link."""
+    return re.fullmatch(r"https://[^\s/?#<>\"']+[^\s<>\"]*", url) is not None
+
+
+def says_call_at_once(text: str) -> bool:
+    """Whether a sentence of `text` tells the reader to call or contact someone at once."""
+    return any(
+        _CALL.search(sentence) and _AT_ONCE.search(sentence) for sentence in _SENTENCE.findall(text)
+    )
 
 
 def _check_terms(terms: Any, add: Callable[[str, str], None]) -> None:
@@ -196,9 +286,14 @@ def looks_like_html(text: str) -> bool:
 
 
 def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> None:
-    for field in ("title", "source"):
-        if looks_like_html(data.get(field) or ""):
-            add(field, "must be plain text, not HTML")
+    if looks_like_html(data.get("title") or ""):
+        add("title", "must be plain text, not HTML")
+    for field in ("answer", "details"):
+        text = data.get(field) or ""
+        if says_call_at_once(text) and not _EMERGENCY_NUMBER.search(
+            f"{data.get('answer') or ''} {data.get('details') or ''}"
+        ):
+            add(field, "says to call at once but names neither 15 (SAMU) nor 112")
     for field, max_words in (("answer", MAX_ANSWER_WORDS), ("details", MAX_DETAILS_WORDS)):
         text = data.get(field)
         if not text:
@@ -231,7 +326,8 @@ def check_set(
         for slug in REQUIRED_SLUGS
         if slug not in by_slug
     ]
-    intents = set(known_intents) if known_intents is not None else None
+    # A topic's intent is generated from its article when a model is trained: it counts.
+    intents = with_topic_intents(known_intents, by_slug)
     owner: dict[str, str] = {}
     for article in articles:
         file = f"{article['slug']}.yml"
@@ -265,4 +361,8 @@ def dump_article(fields: Mapping[str, Any]) -> str:
         for k in REQUIRED_FIELDS[:4] + OPTIONAL_FIELDS + REQUIRED_FIELDS[4:]
         if k in fields
     }
+    if "sources" in ordered:  # name before url, no empty url
+        ordered["sources"] = [
+            {k: s[k] for k in SOURCE_KEYS if s.get(k)} for s in ordered["sources"] or []
+        ]
     return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=88)

@@ -35,6 +35,12 @@ def get_article(session: Session, slug: str, *, published_only: bool = True) -> 
     return session.scalars(stmt).first()
 
 
+def awaiting_sign_off(session: Session) -> list[Article]:
+    """Published articles whose current text no reviewer has signed off, by slug."""
+    stmt = select(Article).where(Article.status == PUBLISHED, Article.signed_off_on.is_(None))
+    return list(session.scalars(stmt.order_by(Article.slug)))
+
+
 def published_articles(session: Session) -> list[Article]:
     """Return every published article, by group then title (the web app's topic list)."""
     stmt = select(Article).where(Article.status == PUBLISHED)
@@ -187,8 +193,9 @@ class ArticleStore:
                     text,
                     values=values,
                     related=related_titles(session, article.related or []),
-                    source=article.source,
-                    reviewed_on=article.reviewed_on,
+                    sources=article.sources or [],
+                    updated_on=article.updated_on,
+                    signed_off_on=article.signed_off_on,
                 )
         except SQLAlchemyError as error:
             logger.error("knowledge base unreachable: %s", error.__class__.__name__)

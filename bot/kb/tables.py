@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, Text
 
 from bot.db import Base, utcnow
@@ -24,10 +27,15 @@ class Article(Base):
     details = Column(Text, nullable=True)
     related = Column(JSON, nullable=False, default=list)
     terms = Column(JSON, nullable=False, default=dict)
-    source = Column(Text, nullable=False)
-    reviewed_on = Column(Date, nullable=False)
+    sources = Column(JSON, nullable=False, default=list)  # [{"name": ..., "url": ...}]
+    updated_on = Column(Date, nullable=False)  # when the text last changed ("Last updated")
     status = Column(String(20), nullable=False, default=DRAFT)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    # Clinical sign-off of the current text, by a reviewer in the staff workspace. Plain
+    # strings: the knowledge base knows nothing of staff accounts. Never in the files.
+    signed_off_by = Column(String(80), nullable=True)
+    signed_off_role = Column(String(80), nullable=True)
+    signed_off_on = Column(Date, nullable=True)
 
     def __repr__(self) -> str:
         return f"Article(slug={self.slug!r}, status={self.status!r})"
@@ -43,7 +51,10 @@ class HospitalSetting(Base):
 
 
 def article_fields(article: Article) -> dict[str, object]:
-    """Return an article's content as the plain mapping used in `data/kb/` files."""
+    """Return an article's content as the plain mapping used in `data/kb/` files.
+
+    The clinical sign-off is not content: it stays in the database, never in a file.
+    """
     fields: dict[str, object] = {
         "slug": article.slug,
         "title": article.title,
@@ -55,8 +66,35 @@ def article_fields(article: Article) -> dict[str, object]:
     fields.update(
         related=list(article.related or []),
         terms={k: list(v) for k, v in (article.terms or {}).items()},
-        source=article.source,
-        reviewed_on=article.reviewed_on,
+        sources=[dict(s) for s in article.sources or []],
+        updated_on=article.updated_on,
         status=article.status,
     )
     return fields
+
+
+# What a clinical sign-off vouches for, and what "Last updated" dates: the words patients
+# read. Links between topics, search terms and the group are not the text.
+TEXT_FIELDS = ("title", "answer", "details", "sources")
+
+
+def text_of(fields: Mapping[str, Any]) -> tuple[object, ...]:
+    """The patient-facing text of an article's fields, comparable with `==`."""
+    sources = [
+        (str(s.get("name") or "").strip(), str(s.get("url") or "").strip())
+        for s in fields.get("sources") or []
+        if isinstance(s, Mapping)
+    ]
+    return (
+        str(fields.get("title") or "").strip(),
+        str(fields.get("answer") or "").strip(),
+        str(fields.get("details") or "").strip(),
+        sources,
+    )
+
+
+def clear_sign_off(article: Article) -> None:
+    """Forget the clinical sign-off: it was given to a text that has changed."""
+    article.signed_off_by = None
+    article.signed_off_role = None
+    article.signed_off_on = None

@@ -7,6 +7,7 @@ every slug or intent that code refers to by name, live here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -137,6 +138,38 @@ def slug_for_intent(intent: str | None) -> str | None:
     if intent.startswith("ask_"):
         return intent[len("ask_") :].replace("_", "-")
     return None
+
+
+# Slugs whose intents are written by hand in domain.yml, with their own rules: the
+# conversation turns, and the trial search (its intent starts a form). Every other
+# topic's `ask_<slug>` intent and rule are generated when a model is trained.
+FIXED_SLUGS: frozenset[str] = frozenset((*GROUPS["conversation"], TRIAL_SEARCH_SLUG))
+
+
+def is_generated_topic(slug: str) -> bool:
+    """Whether `slug`'s intent and rule are generated from the articles at training."""
+    return slug not in FIXED_SLUGS
+
+
+def trained_topic_slugs(published: Iterable[str]) -> list[str]:
+    """The topics a model is trained to answer: every published one, and every required one.
+
+    Required topics always count (they cannot be unpublished), so the stories that use
+    their intents stay valid even on a database that has not loaded them yet.
+    """
+    return sorted(s for s in {*REQUIRED_SLUGS, *published} if is_generated_topic(s))
+
+
+def with_topic_intents(domain: Iterable[str] | None, slugs: Iterable[str]) -> list[str] | None:
+    """The domain's own intents, plus the generated intents of the articles `slugs`.
+
+    What staff may attach an example to, or point a button at: a topic's intent exists
+    once its article does, and the next training declares it. None when the domain is.
+    """
+    if domain is None:
+        return None
+    generated = (intent_for_slug(s) for s in slugs if is_generated_topic(s))
+    return list(dict.fromkeys([*domain, *sorted(generated)]))
 
 
 def domain_intents(domain_file: Path) -> list[str] | None:

@@ -17,8 +17,8 @@ DIFF_FIELDS = (
     "details",
     "related",
     "terms",
-    "source",
-    "reviewed_on",
+    "sources",
+    "updated_on",
     "status",
 )
 
@@ -35,6 +35,8 @@ def field_text(value: Any) -> str:
     """A field's value as text for a diff (lists comma-separated, terms one kind a line)."""
     if value is None:
         return ""
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):  # sources
+        return "\n".join(" | ".join(str(x) for x in v.values() if x) for v in value)
     if isinstance(value, list):
         return ", ".join(map(str, value))
     if isinstance(value, dict):

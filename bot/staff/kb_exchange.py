@@ -4,7 +4,9 @@ The export holds every article row (published and unpublished), i.e. what the
 assistant answers from; drafts and submissions waiting for review are work in
 progress and stay in the workspace. An import is checked with the same rules as
 `kb check`, planned (added, changed with diffs, unchanged, left alone) and applied
-only when asked, as published revisions with the reason "Imported".
+only when asked, as published revisions with the reason "Imported". Files carry an
+article's sources and `updated_on`, never its clinical sign-off: that stays in this
+database, and an imported change of the text clears it like any other change.
 """
 
 from __future__ import annotations
@@ -169,8 +171,10 @@ def apply_import(
     if plan.errors:
         return plan
     for fields in plan.added + [f for f, _ in plan.changed]:
-        add_revision(session, fields["slug"], fields, STATE_PUBLISHED, actor, IMPORT_REASON, None)
-        apply_fields(session, fields)
+        revision = add_revision(
+            session, fields["slug"], fields, STATE_PUBLISHED, actor, IMPORT_REASON, None
+        )
+        apply_fields(session, revision.fields)
     record(
         session,
         actor.name,

@@ -1,7 +1,7 @@
 """An article revision's fields, how they are checked, and how the staff list and history read.
 
-Fields are kept in two shapes: as stored in a revision (JSON-ready, `reviewed_on` as
-YYYY-MM-DD) and as the `kb check` rules read them (`reviewed_on` a date). A change is
+Fields are kept in two shapes: as stored in a revision (JSON-ready, `updated_on` as
+YYYY-MM-DD) and as the `kb check` rules read them (`updated_on` a date). A change is
 checked on its own and against the whole published set, so a broken link or a term
 claimed twice is found before patients meet it.
 """
@@ -27,7 +27,7 @@ STATE_DRAFT = "draft"
 STATE_SUBMITTED = "submitted"
 STATE_PUBLISHED = "published"
 STATE_REJECTED = "rejected"
-# An article not reviewed for a year is flagged in the staff list.
+# An article whose text has not changed for a year is flagged in the staff list.
 STALE_AFTER = dt.timedelta(days=365)
 
 
@@ -36,23 +36,28 @@ class RevisionError(Refused):
 
 
 def to_stored(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Fields as kept in a revision: JSON-ready, `reviewed_on` as YYYY-MM-DD."""
+    """Fields as kept in a revision: JSON-ready, `updated_on` as YYYY-MM-DD."""
     stored = {k: v for k, v in fields.items() if k != "details" or v}
-    reviewed = stored.get("reviewed_on")
-    if isinstance(reviewed, dt.date):
-        stored["reviewed_on"] = reviewed.isoformat()
+    updated = stored.get("updated_on")
+    if isinstance(updated, dt.date):
+        stored["updated_on"] = updated.isoformat()
+    if isinstance(stored.get("sources"), list):
+        stored["sources"] = [
+            {k: v for k, v in s.items() if v not in (None, "")} if isinstance(s, dict) else s
+            for s in stored["sources"]
+        ]
     stored["related"] = list(stored.get("related") or [])
     stored["terms"] = {k: list(v) for k, v in (stored.get("terms") or {}).items()}
     return stored
 
 
 def to_checked(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Fields as the file checks read them: `reviewed_on` parsed when it is a valid date."""
+    """Fields as the file checks read them: `updated_on` parsed when it is a valid date."""
     checked = dict(fields)
-    reviewed = checked.get("reviewed_on")
-    if isinstance(reviewed, str):
+    updated = checked.get("updated_on")
+    if isinstance(updated, str):
         try:
-            checked["reviewed_on"] = dt.date.fromisoformat(reviewed.strip())
+            checked["updated_on"] = dt.date.fromisoformat(updated.strip())
         except ValueError:
             pass  # left as text: check_fields reports it
     return checked
@@ -128,8 +133,16 @@ class ArticleRow:
     published: bool
     waiting: bool  # a submission waits for a reviewer
     draft: bool  # the newest version is a draft
-    reviewed_on: dt.date | None
+    updated_on: dt.date | None  # when the published text last changed
     stale: bool
+    signed_off_by: str | None = None
+    signed_off_role: str | None = None
+    signed_off_on: dt.date | None = None
+
+    @property
+    def awaits_sign_off(self) -> bool:
+        """Published, and no reviewer has signed off its current text."""
+        return self.published and self.signed_off_on is None
 
     def matches(self, query: Mapping[str, str]) -> bool:
         """Whether the row passes the list's search words and filters."""
@@ -146,12 +159,14 @@ class ArticleRow:
             return False
         if status == "review" and not self.waiting:
             return False
+        if query.get("signoff") and not self.awaits_sign_off:
+            return False
         return not (query.get("old") and not self.stale)
 
 
 def _row(article: Article | None, latest: ArticleRevision | None, slug: str) -> ArticleRow:
     fields = dict(latest.fields) if article is None and latest else {}
-    reviewed = article.reviewed_on if article else None
+    updated = article.updated_on if article else None
     if article is None:
         status = "new, not published"
     else:
@@ -170,8 +185,11 @@ def _row(article: Article | None, latest: ArticleRevision | None, slug: str) -> 
         published=article is not None and article.status == PUBLISHED,
         waiting=latest is not None and latest.state == STATE_SUBMITTED,
         draft=latest is not None and latest.state == STATE_DRAFT,
-        reviewed_on=reviewed,
-        stale=reviewed is not None and dt.date.today() - reviewed > STALE_AFTER,
+        updated_on=updated,
+        stale=updated is not None and dt.date.today() - updated > STALE_AFTER,
+        signed_off_by=article.signed_off_by if article else None,
+        signed_off_role=article.signed_off_role if article else None,
+        signed_off_on=article.signed_off_on if article else None,
     )
 
 

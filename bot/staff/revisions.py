@@ -9,6 +9,7 @@ not depend on the web pages.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import utcnow
 from bot.kb.store import get_article
-from bot.kb.tables import DRAFT, PUBLISHED, Article
+from bot.kb.tables import DRAFT, PUBLISHED, Article, clear_sign_off, text_of
 from bot.kb.topics import REQUIRED_SLUGS
 from bot.staff.audit import record
 from bot.staff.revision_checks import (
@@ -150,6 +151,25 @@ def ensure_baseline(session: Session, slug: str) -> ArticleRevision | None:
     return baseline
 
 
+def dated(session: Session, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`fields` with an honest `updated_on`, the day patients' text last changed.
+
+    Today if the text differs from what patients see now, else the live article's date;
+    a new article keeps the date it came with (a file's), or gets today.
+    """
+    dated_fields = dict(fields)
+    article = get_article(session, str(fields.get("slug") or ""), published_only=False)
+    if article is None:
+        dated_fields.setdefault("updated_on", dt.date.today().isoformat())
+    elif text_of(fields) == text_of(article_row_fields(article)):
+        dated_fields["updated_on"] = article.updated_on.isoformat()
+    else:
+        dated_fields["updated_on"] = dt.date.today().isoformat()
+    if not dated_fields.get("updated_on"):
+        dated_fields["updated_on"] = dt.date.today().isoformat()
+    return dated_fields
+
+
 def add_revision(
     session: Session,
     slug: str,
@@ -164,7 +184,7 @@ def add_revision(
     revision = ArticleRevision(
         slug=slug,
         number=_next_number(session, slug),
-        fields=dict(fields),
+        fields=dated(session, {**fields, "slug": slug}),
         state=state,
         author=_signature(actor),
         reason=reason,
@@ -179,20 +199,25 @@ def add_revision(
 
 
 def apply_fields(session: Session, fields: Mapping[str, Any]) -> Article:
-    """Write fields into the article row the assistant answers from (create it if new)."""
+    """Write fields into the article row the assistant answers from (create it if new).
+
+    A change of the text clears its clinical sign-off: the reviewer vouched for the old one.
+    """
     checked = to_checked(fields)
     article = get_article(session, checked["slug"], published_only=False)
     if article is None:
         article = Article(slug=checked["slug"])
         session.add(article)
+    elif text_of(fields) != text_of(article_row_fields(article)):
+        clear_sign_off(article)
     article.title = checked["title"]
     article.group = checked["group"]
     article.answer = checked["answer"]
     article.details = checked.get("details") or None
     article.related = list(checked.get("related") or [])
     article.terms = {k: list(v) for k, v in (checked.get("terms") or {}).items()}
-    article.source = checked["source"]
-    article.reviewed_on = checked["reviewed_on"]
+    article.sources = [dict(s) for s in checked.get("sources") or []]
+    article.updated_on = checked["updated_on"]
     article.status = checked["status"]
     session.flush()
     return article
@@ -238,13 +263,13 @@ def edit(
     slug = _slug(slug)
     if new and (get_article(session, slug, published_only=False) or latest_revision(session, slug)):
         raise RevisionError(f"An article named {slug!r} already exists: open it to edit it.")
-    stored = to_stored({**fields, "slug": slug})
+    stored = dated(session, to_stored({**fields, "slug": slug}))
     stored["status"] = PUBLISHED
     if refusal is not None:
         refuse_if_errors(check_article(session, stored, known_intents), refusal)
     revision = add_revision(session, slug, stored, state, actor, reason, based_on)
     if state == STATE_PUBLISHED:
-        apply_fields(session, stored)
+        apply_fields(session, revision.fields)
     record(session, actor.name, action, slug, {"revision": revision.number})
     return revision
 
@@ -263,6 +288,7 @@ def approve(
     actor.require(REVIEWER)
     revision = _pending(session, slug, number)
     refuse_if_errors(check_article(session, revision.fields, known_intents), "Not published")
+    revision.fields = dated(session, revision.fields)  # published today, not when submitted
     revision.state = STATE_PUBLISHED
     revision.decided_by = _signature(actor)
     revision.decided_at = utcnow()
@@ -345,6 +371,6 @@ def unpublish(session: Session, slug: str, reason: str, *, actor: Actor) -> Arti
         )
     fields = {**article_row_fields(article), "status": DRAFT}
     revision = add_revision(session, slug, fields, STATE_PUBLISHED, actor, reason, None)
-    apply_fields(session, fields)
+    apply_fields(session, revision.fields)
     record(session, actor.name, "article.unpublish", slug, {"revision": revision.number})
     return revision

@@ -71,7 +71,7 @@ class AuditEvent(Base):
 class ArticleRevision(Base):
     """One version of an article's content, with who wrote it, when and why.
 
-    `fields` is the article as in `data/kb/` files (`reviewed_on` as YYYY-MM-DD).
+    `fields` is the article as in `data/kb/` files (`updated_on` as YYYY-MM-DD).
     States: draft -> submitted -> published (or rejected); older published revisions
     stay as history.
     """

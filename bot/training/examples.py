@@ -63,6 +63,19 @@ def add_example(
     return example
 
 
+def remove_example(session: Session, example_id: int, intent: str, *, actor: str) -> None:
+    """Delete staff example `example_id` of `intent` (audited); it counts no more.
+
+    Raises:
+        ExampleError: there is no such example of that intent.
+    """
+    example = session.get(TrainingExample, example_id)
+    if example is None or example.intent != intent:
+        raise ExampleError("That example is not in the list; reload the page.")
+    session.delete(example)
+    record(session, actor, "example.remove", intent, {"example": example.text})
+
+
 def list_examples(session: Session) -> list[TrainingExample]:
     """Every staff example, by intent then text."""
     stmt = select(TrainingExample).order_by(TrainingExample.intent, TrainingExample.text)

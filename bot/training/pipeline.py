@@ -1,6 +1,8 @@
-"""Train and deploy: examples file, validate, train, test, then hot-swap the server's model.
+"""Train and deploy: generate the data, validate, train, test, then hot-swap the model.
 
-Each stage runs the same Rasa commands as the Makefile (`bot.training.rasa_commands`)
+The first stage ("examples") generates what Rasa trains on from the database: the
+topics of the published articles and the staff examples (`bot.training.training_data`).
+Each other stage runs the same Rasa commands as the Makefile (`bot.training.rasa_commands`)
 with the `rasa` of this virtual environment, in `Settings.project_dir`. The
 model is given to the running Rasa server only if validation and every test pass;
 otherwise the run ends `failed` with its stage and a reason, and the server keeps its
@@ -29,7 +31,7 @@ from bot.errors import Refused
 from bot.settings import Settings
 from bot.staff.audit import record
 from bot.training import rasa_commands
-from bot.training.examples import list_examples, write_examples_file
+from bot.training.examples import list_examples
 from bot.training.rasa_server import RasaServer, RasaServerError
 from bot.training.runs import (
     DEPLOYED,
@@ -42,6 +44,7 @@ from bot.training.runs import (
     runs_dir,
 )
 from bot.training.tables import ModelRun
+from bot.training.training_data import TrainingData, generate
 
 logger = logging.getLogger(__name__)
 # Where each stage starts on the progress bar; training is most of the wait.
@@ -97,6 +100,7 @@ class Job:
     _tail: deque[str] = field(init=False, default_factory=lambda: deque(maxlen=TAIL_LINES))
     _private: list[str] = field(init=False, default_factory=list)
     _saved_at: float = field(init=False, default=0.0)
+    _data: TrainingData | None = field(init=False, default=None)
 
     # -- bookkeeping ------------------------------------------------------------------
 
@@ -177,21 +181,25 @@ class Job:
     def _model(self) -> Path:
         return runs_dir(self.settings.models_dir).resolve() / f"run-{self.run_id}.tar.gz"
 
-    def _extra_data(self) -> list[str]:
-        """The staff examples file, when it is not already in the training data folder."""
-        nlu = (self.settings.project_dir / "data" / "nlu").resolve()
-        examples = (self.settings.project_dir / self.settings.staff_examples_file).resolve()
-        return [] if examples.is_relative_to(nlu) else [str(examples)]
-
     def _write_examples(self) -> None:
-        path = self.settings.project_dir / self.settings.staff_examples_file
+        """Generate the training data: topics from the published articles, staff examples."""
         with self.session_factory() as session:
             self._private = sorted((e.text for e in list_examples(session)), key=len)[::-1]
-            count = write_examples_file(session, path)
-        self._line(f"{count} staff example(s) written to {path.name}")
+            self._data = generate(
+                session, self.settings.project_dir, self.settings.staff_examples_file
+            )
+        data = self._data
+        self._line(
+            f"{len(data.topic_intents)} topic intent(s) from the articles; "
+            f"{data.staff_examples} staff example(s)"
+        )
+        if data.dropped_intents:  # an unpublished topic: its examples wait for it
+            self._line("left out (no published article): " + ", ".join(data.dropped_intents))
 
     def _validate(self) -> None:
-        if self._command("validate", rasa_commands.validate(self._extra_data())) != 0:
+        assert self._data is not None
+        argv = rasa_commands.validate(self._data.domain, self._data.data)
+        if self._command("validate", argv) != 0:
             raise StageFailed(
                 "The training data has problems (rasa data validate found errors or "
                 "warnings). Read the log below, fix the data or the staff examples, then "
@@ -199,9 +207,10 @@ class Job:
             )
 
     def _train(self) -> None:
+        assert self._data is not None
         model = self._model()
         name = model.name.removesuffix(".tar.gz")
-        argv = rasa_commands.train(str(model.parent), name, self._extra_data())
+        argv = rasa_commands.train(str(model.parent), name, self._data.domain, self._data.data)
         if self._command("train", argv) != 0 or not model.is_file():
             raise StageFailed("Training did not finish; the log below says why.")
         self._save(model_path=str(model))

@@ -18,11 +18,9 @@ from pathlib import Path
 
 # The `rasa` next to this Python: the project's virtual environment.
 RASA = str(Path(sys.executable).parent / "rasa")
-DOMAIN = "domain.yml"
 CONFIG = "config.yml"
 CREDENTIALS = "credentials.yml"
 ENDPOINTS = "endpoints.yml"
-TRAINING_DATA = ("data/nlu", "data/stories")
 TEST_STORIES = "tests/stories"
 # No usage reports to Rasa's servers; TensorFlow and SQLAlchemy 1.4 notices only add noise.
 QUIET = {
@@ -45,19 +43,20 @@ def environment(
     return {**LIMITS, **(os.environ if base is None else base), **QUIET, **(extra or {})}
 
 
-def _data(extra_data: Sequence[str]) -> list[str]:
-    return ["--data", *TRAINING_DATA, *extra_data]
+def validate(domain: str, data: Sequence[str]) -> list[str]:
+    """`rasa data validate` on the generated training data, failing on warnings too.
 
-
-def validate(extra_data: Sequence[str] = ()) -> list[str]:
-    """`rasa data validate`, failing on warnings too."""
-    return [RASA, "data", "validate", "--domain", DOMAIN, *_data(extra_data), "--config", CONFIG,
+    Args:
+        domain: the domain file or folder (`bot.training.training_data.generate` says).
+        data: the training data files and folders.
+    """
+    return [RASA, "data", "validate", "--domain", domain, "--data", *data, "--config", CONFIG,
             "--fail-on-warnings"]  # fmt: skip
 
 
-def train(out_dir: str, name: str, extra_data: Sequence[str] = ()) -> list[str]:
-    """`rasa train` into `<out_dir>/<name>.tar.gz`."""
-    return [RASA, "train", "--domain", DOMAIN, "--config", CONFIG, *_data(extra_data),
+def train(out_dir: str, name: str, domain: str, data: Sequence[str]) -> list[str]:
+    """`rasa train` of the generated training data into `<out_dir>/<name>.tar.gz`."""
+    return [RASA, "train", "--domain", domain, "--config", CONFIG, "--data", *data,
             "--out", out_dir, "--fixed-model-name", name]  # fmt: skip
 
 

@@ -7,11 +7,14 @@ import yaml
 
 from bot.inbound import as_words, button_intent, kept_metadata
 from bot.kb.answers import topic_button
-from bot.kb.topics import MAIN_TOPICS, domain_intents
+from bot.kb.topics import MAIN_TOPICS, REQUIRED_SLUGS, domain_intents, with_topic_intents
 from bot.settings import PROJECT_ROOT
 from bot.trials.replies import MORE_RESULTS_PAYLOAD, STOP_PAYLOAD
 
-INTENTS = frozenset(domain_intents(PROJECT_ROOT / "domain.yml") or ())
+# Topic intents are generated from the articles at training; the required ones always.
+INTENTS = frozenset(
+    with_topic_intents(domain_intents(PROJECT_ROOT / "domain.yml"), REQUIRED_SLUGS) or ()
+)
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,19 @@ def test_edit_with_live_preview_submit_publish_diff_and_revert(
     expect(newest.locator(".diff-text del")).to_contain_text("Gentle walking")
     assert store.answer_for(BROWSER_SLUG).text == original
 
+    # Clinical sign-off of the published text: listed as awaiting, signed, then dated.
+    page.get_by_role("link", name="Answers").first.click()
+    page.get_by_label("Awaiting clinical sign-off").check()
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("link", name=TITLE, exact=True).click()
+    expect(page.locator("#sign-off")).to_contain_text("Awaits clinical sign-off")
+    page.get_by_label("Your clinical role").fill("Rheumatologist")
+    page.get_by_role("button", name=re.compile("^Sign off the published text")).click()
+    expect(page.get_by_role("status").first).to_contain_text("Signed off")
+    expect(page.locator("#sign-off")).to_contain_text("Rheumatologist")
+    expect(preview.locator(".source")).to_contain_text("Clinically reviewed on")
+    assert store.answer_for(BROWSER_SLUG).clinically_reviewed_on is not None
+
 
 def test_inbox_shows_redacted_messages_and_teaches_one_in_the_browser(
     admin_page: tuple[RecordedPage, list[str]],

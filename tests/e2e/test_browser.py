@@ -77,7 +77,12 @@ def test_a_question_gets_its_answer_with_source_then_a_related_topic_then_more(
     answer = page.locator("#log .msg-bot").last
     expect(answer).to_contain_text("CAR-T cell therapy uses your own immune cells")
     expect(answer.locator(".source")).to_contain_text("Source: Institut Curie")
-    expect(answer.locator(".source")).to_contain_text("Reviewed")
+    expect(answer.locator(".source")).to_contain_text("Last updated")
+    expect(answer.locator(".source")).not_to_contain_text("Clinically reviewed")  # unsigned
+    link = answer.locator(".source a").first  # a source's name links to its page
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(link).to_have_attribute("href", re.compile(r"^https://"))
     assert kb_article(web_stack, page) == "car-t-cells"
     page.screenshot(path=str(screenshots / "chat-desktop.png"), full_page=True)
 

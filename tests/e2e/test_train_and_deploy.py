@@ -14,11 +14,12 @@ import pytest
 import requests
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.kb.topics import domain_intents
+from bot.kb.store import ArticleStore
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training.examples import add_example
 from bot.training.pipeline import start_rollback, start_training
 from bot.training.tables import ModelRun
+from bot.training.training_data import known_intents
 from tests.support.stack import Stack, copy_project, running_stack
 
 pytestmark = pytest.mark.integration
@@ -40,7 +41,10 @@ def intent_of(stack: Stack, text: str) -> str:
 
 
 def test_a_staff_example_is_trained_tested_deployed_then_rolled_back(
-    tmp_path: Path, settings: Settings, session_factory: sessionmaker[Session]
+    tmp_path: Path,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    store: ArticleStore,  # the starter articles: their topics are trained
 ) -> None:
     assert MODEL.exists(), "train first: make train"
     project = copy_project(tmp_path / "project")
@@ -64,7 +68,8 @@ def test_a_staff_example_is_trained_tested_deployed_then_rolled_back(
             staff_examples_file=project / "data" / "nlu" / "staff_examples.yml",
         )
         with session_factory.begin() as session:
-            add_example(session, TEXT, INTENT, domain_intents(project / "domain.yml"), actor="rita")
+            intents = known_intents(session, project / "domain.yml") or []
+            add_example(session, TEXT, INTENT, intents, actor="rita")
 
         job = start_training(session_factory, deploy_settings, "rita")
         job.echo = print

@@ -25,7 +25,8 @@ def web_settings(tmp_path: Path, **env: str) -> Settings:
             "PUBLIC_URL": "https://chat.example.org",
             "SECRET_KEY": SECRET_KEY,
             **env,
-        }
+        },
+        root=tmp_path,  # the tracker store and models: never the project's own var/
     )
 
 

@@ -6,6 +6,7 @@ running here: the chat endpoint meets a closed port, which is what it must survi
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -92,14 +93,34 @@ def test_a_draft_is_not_listed_nor_linkable(client: TestClient, store: ArticleSt
     assert client.get("/topics/trial-phases/qr.svg").status_code == 404
 
 
-def test_the_handout_has_answer_details_qr_source_and_date(client: TestClient) -> None:
+def test_the_handout_has_answer_details_qr_sources_with_urls_and_date(
+    client: TestClient, store: ArticleStore
+) -> None:
+    url = "https://www.cancer.gov/about-cancer/treatment/research/car-t-cells"
+    with store.session_factory.begin() as session:
+        session.execute(
+            update(Article)
+            .where(Article.slug == "car-t-cells")
+            .values(
+                sources=[
+                    {"name": "Institut Curie, Immunotherapy"},
+                    {"name": "US National Cancer Institute, CAR T Cells", "url": url},
+                ],
+                updated_on=dt.date(2026, 12, 7),
+            )
+        )
     response = client.get("/topics/car-t-cells/print")
     assert response.status_code == 200
     handout = response.context["handout"]  # type: ignore[attr-defined]
     assert handout.details and handout.details.startswith("CAR stands for")
     text = response.text
     assert "CAR-T cell therapy uses your own immune cells" in text
-    assert "Source: Institut Curie" in text and "Reviewed 07 December 2026" in text
+    assert "Source: Institut Curie, Immunotherapy; US National Cancer Institute" in text
+    assert "Last updated 7 December 2026." in text and "Clinically reviewed" not in text
+    assert (
+        f'US National Cancer Institute, CAR T Cells: <span class="handout-link">{url}</span>'
+        in text
+    )
     assert "https://chat.example.org/?topic=car-t-cells" in text
     assert "15 (SAMU) or 112" in text
 
@@ -116,7 +137,11 @@ def test_article_text_is_escaped_on_every_page(client: TestClient, store: Articl
         session.execute(
             update(Article)
             .where(Article.slug == "car-t-cells")
-            .values(title=f"CAR-T {evil}", answer=f"Answer {evil}", source=f"Src {evil}")
+            .values(
+                title=f"CAR-T {evil}",
+                answer=f"Answer {evil}",
+                sources=[{"name": f"Src {evil}", "url": f"https://x.org/{evil}"}],
+            )
         )
     for url in ("/topics", "/topics/car-t-cells/print", "/?topic=car-t-cells"):
         text = client.get(url).text
@@ -219,7 +244,20 @@ def test_rasa_reply_is_shaped_into_text_buttons_source_and_urgency() -> None:
                 {"title": "Lung cancer", "payload": "Lung cancer"},  # a trial-search answer
             ],
         },
-        {"recipient_id": "x", "custom": {"kb_article": "urgent-symptoms", "urgent": True}},
+        {
+            "recipient_id": "x",
+            "custom": {
+                "kb_article": "urgent-symptoms",
+                "urgent": True,
+                "sources": [
+                    {"name": "Institut Curie", "url": "https://curie.fr/"},
+                    {"name": "Script", "url": "javascript:alert(1)"},
+                    {"name": "No link"},
+                    {"url": "https://no-name.example"},
+                    "junk",
+                ],
+            },
+        },
         {"recipient_id": "x", "image": "https://evil.example/x.png"},
         "junk",
     ]
@@ -231,6 +269,11 @@ def test_rasa_reply_is_shaped_into_text_buttons_source_and_urgency() -> None:
         {"title": "Lung cancer", "payload": "Lung cancer"},
     ]
     assert message.urgent is True and message.kb_article == "urgent-symptoms"
+    assert message.sources == [
+        {"name": "Institut Curie", "url": "https://curie.fr/"},
+        {"name": "Script", "url": None},
+        {"name": "No link", "url": None},
+    ]
     assert shape_reply({"not": "a list"}) == []
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.staff.roles import EDITOR
-from web.admin import articles, auth, deploy, inbox, settings, transfer, users
+from web.admin import articles, auth, deploy, examples, inbox, settings, transfer, users
 from web.admin.common import render, staff_page
 
 
@@ -37,7 +37,19 @@ def admin_routes() -> list[Route]:
         Route("/articles/import", transfer.import_kb, methods=["GET", "POST"], name="kb_import"),
         Route("/articles/{slug}", articles.edit_article, methods=["GET", "POST"], name="article"),
         Route("/articles/{slug}/history", articles.history_page, name="article_history"),
+        Route(
+            "/articles/{slug}/examples",
+            examples.examples_page,
+            methods=["GET", "POST"],
+            name="article_examples",
+        ),
         Route("/articles/{slug}/review", articles.review, methods=["POST"], name="article_review"),
+        Route(
+            "/articles/{slug}/signoff",
+            articles.sign_off_article,
+            methods=["POST"],
+            name="article_signoff",
+        ),
         Route(
             "/articles/{slug}/revert",
             articles.revert_article,

@@ -22,7 +22,7 @@ from bot.kb.files import ENTITY_KINDS
 from bot.kb.hospital import hospital_values
 from bot.kb.reading_level import measures
 from bot.kb.store import get_article, related_titles
-from bot.kb.tables import PUBLISHED
+from bot.kb.tables import PUBLISHED, article_fields, text_of
 from bot.kb.topics import GROUPS, REQUIRED_SLUGS
 from bot.staff.revision_checks import (
     RevisionError,
@@ -34,6 +34,7 @@ from bot.staff.revision_checks import (
 from bot.staff.revisions import (
     EDITS,
     approve,
+    dated,
     edit,
     latest_revision,
     pending_submissions,
@@ -44,6 +45,7 @@ from bot.staff.revisions import (
     working_fields,
 )
 from bot.staff.roles import EDITOR, REVIEWER
+from bot.staff.sign_off import sign_off
 from web.admin.common import (
     JSON,
     NOTICES,
@@ -64,15 +66,44 @@ NOTICES.update(
         "rejected": "Sent back to its author with your reason.",
         "reverted": "Reverted. The assistant uses this version from its next answer.",
         "unpublished": "Unpublished. Patients no longer see this article.",
+        "signed-off": "Signed off. Patients now see the date of your clinical review.",
     }
 )
 RESERVED_SLUGS = ("new", "preview", "export", "import")  # /admin/articles/<these> are pages
 MAX_PREVIEW_BYTES = 100_000
-TEXT_FIELDS = ("slug", "title", "group", "answer", "details", "source", "reviewed_on")
+TEXT_FIELDS = ("slug", "title", "group", "answer", "details")
+SOURCE_SEPARATOR = " | "  # one source a line: "name | https://address"
 
 
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+
+
+def sources_from_lines(value: str) -> list[dict[str, str]]:
+    """The sources typed one a line as "name | https://address" (the address may be left out).
+
+    The address is after the last "|", so a name may hold one; `kb check` then says
+    which line lacks an address or has one that is not https.
+    """
+    sources = []
+    for line in value.splitlines():
+        name, sep, url = line.rpartition("|") if "|" in line else (line, "", "")
+        source = {"name": " ".join(name.split())}
+        if url.strip():
+            source["url"] = url.strip()
+        if source["name"] or url.strip():
+            sources.append(source)
+    return sources
+
+
+def sources_to_lines(sources: Any) -> str:
+    """The editor's text for a list of sources, one a line."""
+    lines = []
+    for source in sources if isinstance(sources, list) else []:
+        if isinstance(source, dict):
+            name, url = str(source.get("name") or ""), str(source.get("url") or "")
+            lines.append(f"{name}{SOURCE_SEPARATOR}{url}" if url else name)
+    return "\n".join(lines)
 
 
 def fields_from(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,6 +117,7 @@ def fields_from(values: Mapping[str, Any]) -> dict[str, Any]:
         return value.strip() if isinstance(value, str) else ""
 
     fields: dict[str, Any] = {name: text(name) for name in TEXT_FIELDS}
+    fields["sources"] = sources_from_lines(text("sources"))
     fields["related"] = _split(text("related"))
     fields["terms"] = {
         kind: _split(text(f"terms_{kind}")) for kind in ENTITY_KINDS if text(f"terms_{kind}")
@@ -98,6 +130,7 @@ def fields_from(values: Mapping[str, Any]) -> dict[str, Any]:
 def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
     """The editor's inputs filled from an article's fields."""
     values = {name: str(fields.get(name) or "") for name in TEXT_FIELDS}
+    values["sources"] = sources_to_lines(fields.get("sources"))
     values["related"] = ", ".join(fields.get("related") or [])
     for kind in ENTITY_KINDS:
         values[f"terms_{kind}"] = ", ".join((fields.get("terms") or {}).get(kind) or [])
@@ -110,7 +143,7 @@ def form_values(fields: Mapping[str, Any]) -> dict[str, str]:
 @staff_page(EDITOR)
 async def articles_page(request: Request) -> Response:
     """GET: every article, searchable and filtered; reviewers see the review queue."""
-    query = {k: request.query_params.get(k, "") for k in ("q", "group", "status", "old")}
+    query = {k: request.query_params.get(k, "") for k in ("q", "group", "status", "old", "signoff")}
     with session_factory(request)() as session:
         rows = [r for r in article_rows(session) if r.matches(query)]
         queue = pending_submissions(session)
@@ -134,10 +167,15 @@ def _editor(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
+    live = None
+    if slug is not None:
+        with session_factory(request)() as session:
+            live = get_article(session, slug, published_only=False)
     return render(
         request,
         "admin/article_edit.html",
         {
+            "live": live,  # the published row: its date and clinical sign-off
             "slug": slug,
             "values": values,
             "reason": reason,
@@ -199,8 +237,7 @@ async def new_article(request: Request) -> Response:
     """GET: an empty editor; POST: save the new article as a draft, submission or live."""
     if request.method == "POST":
         return await _save(request, None)
-    values = form_values({"reviewed_on": dt.date.today().isoformat()})
-    return _editor(request, values, slug=None, based_on=None)
+    return _editor(request, form_values({}), slug=None, based_on=None)
 
 
 @staff_page(EDITOR)
@@ -238,12 +275,14 @@ async def preview(request: Request) -> Response:
     fields = fields_from(data)
     fields["status"] = PUBLISHED
     with session_factory(request)() as session:
+        fields = dated(session, fields)  # the date patients would read if published now
         problems = check_article(session, fields, known_intents(request))
         values = hospital_values(session)
         related = related_titles(session, fields["related"])
-    checked = to_checked(fields)
-    reviewed = checked.get("reviewed_on")
-    reviewed = reviewed if isinstance(reviewed, dt.date) else None
+        live = get_article(session, fields["slug"]) if fields["slug"] else None
+        same_text = live is not None and text_of(article_fields(live)) == text_of(fields)
+        signed_off_on = live.signed_off_on if same_text and live is not None else None
+    updated = to_checked(fields).get("updated_on")
 
     def chat(text: str) -> list[dict[str, Any]]:
         answer = render_answer(
@@ -251,8 +290,9 @@ async def preview(request: Request) -> Response:
             text,
             values=values,
             related=related,
-            source=fields["source"] or None,
-            reviewed_on=reviewed,
+            sources=fields["sources"],
+            updated_on=updated if isinstance(updated, dt.date) else None,
+            signed_off_on=signed_off_on,
         )
         return [asdict(m) for m in shape_reply([to_message(answer)])]
 
@@ -354,3 +394,28 @@ async def unpublish_article(request: Request) -> Response:
         lambda s, slug, f, who: unpublish(s, slug, str(f.get("reason", "")), actor=who.actor),
         "unpublished",
     )
+
+
+@staff_page(REVIEWER)
+async def sign_off_article(request: Request) -> Response:
+    """POST: sign off the published text clinically, as the signed-in reviewer."""
+    slug = request.path_params["slug"]
+    form = await read_form(request)
+    try:
+        with session_factory(request).begin() as session:
+            sign_off(session, slug, str(form.get("role", "")), actor=request.state.staff.actor)
+    except RevisionError as problem:
+        with session_factory(request)() as session:
+            fields = working_fields(session, slug)
+            latest = latest_revision(session, slug)
+        if fields is None:
+            raise HTTPException(404, "There is no article with that name.") from problem
+        return _editor(
+            request,
+            form_values(fields),
+            slug=slug,
+            based_on=latest.number if latest else None,
+            error=str(problem),
+            status=400,
+        )
+    return redirect(request, "admin:article", "signed-off", slug=slug)

@@ -20,10 +20,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.kb.topics import domain_intents
 from bot.staff.accounts import session_for
 from bot.staff.kb_exchange import MAX_FILES
 from bot.staff.roles import ROLES, Actor, can
+from bot.training.training_data import known_intents as topic_known_intents
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,9 @@ class Staff:
 
 
 def known_intents(request: Request) -> list[str] | None:
-    """The Rasa domain's intents (a related topic needs one for its button)."""
-    return domain_intents(request.app.state.settings.domain_file)
+    """The domain's intents and every article's topic intent (generated at training)."""
+    with session_factory(request)() as session:
+        return topic_known_intents(session, request.app.state.settings.domain_file)
 
 
 def session_factory(request: Request) -> sessionmaker[Session]:

@@ -22,19 +22,39 @@
       const href = safeUrl(raw);
       if (!href) continue;
       parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      const link = document.createElement("a");
-      link.href = href;
-      link.textContent = raw;
-      link.rel = "noopener noreferrer";
-      link.target = "_blank";
-      const hint = document.createElement("span");
-      hint.className = "visually-hidden";
-      hint.textContent = " (opens in a new tab)";
-      link.appendChild(hint);
-      parent.appendChild(link);
+      parent.appendChild(newTabLink(href, raw));
       last = match.index + raw.length;
     }
     parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function newTabLink(href, text) {
+    const link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    const hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.textContent = " (opens in a new tab)";
+    link.appendChild(hint);
+    return link;
+  }
+
+  // The source line as text, with each source's name (as it appears in the line, in
+  // order) turned into a link to its page when it has an http(s) address.
+  function sourceLine(parent, line, sources) {
+    let last = 0;
+    for (const source of Array.isArray(sources) ? sources : []) {
+      if (!source || typeof source.name !== "string" || !source.name) continue;
+      const href = typeof source.url === "string" ? safeUrl(source.url) : null;
+      const at = line.indexOf(source.name, last);
+      if (!href || at < 0) continue;
+      parent.appendChild(document.createTextNode(line.slice(last, at)));
+      parent.appendChild(newTabLink(href, source.name));
+      last = at + source.name.length;
+    }
+    parent.appendChild(document.createTextNode(line.slice(last)));
   }
 
   function paragraphs(parent, text) {
@@ -133,7 +153,7 @@
   }
 
   // Build one message element. `entry.kind` is user, bot, note or error; a bot entry
-  // has text, source_line, buttons and urgent as the web app's /api/message returns
+  // has text, source_line, sources, buttons and urgent as the web app's /api/message returns
   // them. `onChoice(payload, title)` runs when a related-topic button is pressed.
   function renderMessage(entry, onChoice) {
     const item = document.createElement("div");
@@ -159,7 +179,7 @@
       if (entry.source_line) {
         const source = document.createElement("p");
         source.className = "source";
-        source.textContent = entry.source_line;
+        sourceLine(source, entry.source_line, entry.sources);
         item.appendChild(source);
       }
       if (Array.isArray(entry.buttons) && entry.buttons.length) {

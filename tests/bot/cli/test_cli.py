@@ -58,3 +58,21 @@ def test_settings_set_and_list(env: str, capsys: pytest.CaptureFixture) -> None:
     assert main(["settings", "care_team_phone", "01 02 03 04 05"]) == 0
     assert "care_team_phone: 01 02 03 04 05" in capsys.readouterr().out
     assert main(["settings", "fax", "1"]) == 2
+
+
+def test_check_lists_what_awaits_sign_off_from_the_files_then_the_database(
+    env: str, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["kb", "check"]) == 0  # no database file yet: the files are unsigned
+    out = capsys.readouterr().out
+    assert "INFO car-t-cells: published, awaits clinical sign-off" in out
+    assert "in the files (no database: files carry no sign-off)" in out
+    assert main(["db", "upgrade"]) == 0 and main(["kb", "load"]) == 0
+    assert main(["kb", "signoff", "car-t-cells", "--as", "Dr Martin", "--role", "Oncologist"]) == 0
+    assert "Signed off car-t-cells: Dr Martin, Oncologist." in capsys.readouterr().out
+    assert main(["kb", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "INFO car-t-cells:" not in out and "INFO thanks: published" in out
+    assert "await clinical sign-off." in out and "in the database" in out
+    assert main(["kb", "signoff", "no-such-topic", "--as", "Dr Martin", "--role", "X"]) == 1
+    assert "not published" in capsys.readouterr().err

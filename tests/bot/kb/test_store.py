@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import make_engine, make_session_factory
 from bot.kb.files import KnowledgeBase, read_kb
 from bot.kb.hospital import HOSPITAL_DEFAULTS
-from bot.kb.store import ArticleStore, export_articles, load_articles
+from bot.kb.store import ArticleStore, export_articles, get_article, load_articles
 from bot.kb.tables import DRAFT, Article, HospitalSetting
 from bot.kb.topics import intent_for_slug
 
@@ -38,15 +39,32 @@ def test_load_never_overwrites_what_staff_changed(
     assert store.answer_for("thanks").text == "Edited."
 
 
-def test_answer_has_text_buttons_source_and_review_date(store: ArticleStore) -> None:
+def test_answer_has_text_buttons_sources_and_last_updated_date(store: ArticleStore) -> None:
     answer = store.answer_for("side-effects-overview")
     assert answer.slug == "side-effects-overview" and not answer.urgent
     assert answer.buttons, "related topics become buttons"
     assert all(b.payload.startswith("/ask_") for b in answer.buttons)
     assert "/" + intent_for_slug("urgent-symptoms") in [b.payload for b in answer.buttons]
     assert answer.source_line and answer.source_line.startswith("Source: ")
-    assert "Reviewed " in answer.source_line
+    assert "Last updated " in answer.source_line
+    assert "reviewed" not in answer.source_line.lower(), "starter articles ship unsigned"
     assert answer.full_text.endswith(answer.source_line)
+
+
+def test_only_a_signed_off_article_says_clinically_reviewed(store: ArticleStore) -> None:
+    with store.session_factory.begin() as session:
+        article = get_article(session, "car-t-cells")
+        assert article is not None and article.signed_off_on is None
+        article.updated_on = dt.date(2026, 12, 1)
+        article.signed_off_by, article.signed_off_role = "dr-martin", "Haematologist"
+        article.signed_off_on = dt.date(2026, 12, 3)
+    answer = store.answer_for("car-t-cells")
+    assert answer.source_line is not None and answer.source_line.endswith(
+        " Last updated 1 December 2026. Clinically reviewed on 3 December 2026."
+    )
+    assert "dr-martin" not in answer.full_text  # the name is for the audit, not the chat
+    assert answer.updated_on == dt.date(2026, 12, 1)
+    assert answer.clinically_reviewed_on == dt.date(2026, 12, 3)
 
 
 def test_hospital_settings_fill_the_placeholders(store: ArticleStore) -> None:

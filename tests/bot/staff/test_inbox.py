@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kb.store import ArticleStore
-from bot.kb.topics import domain_intents
+from bot.kb.topics import REQUIRED_SLUGS, domain_intents, with_topic_intents
 from bot.settings import PROJECT_ROOT
 from bot.staff.inbox import InboxError, dismiss, group_key, open_groups, point, sync, teach
 from bot.staff.tables import AuditEvent, InboxCursor, InboxItem
@@ -28,7 +28,8 @@ from tests.support.tracker_store import turn, write_conversation
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SADeprecationWarning")
 
-INTENTS = domain_intents(PROJECT_ROOT / "domain.yml") or []
+# Topic intents are generated from the articles at training; the required ones always.
+INTENTS = with_topic_intents(domain_intents(PROJECT_ROOT / "domain.yml"), REQUIRED_SLUGS) or []
 
 
 @pytest.fixture

@@ -56,8 +56,7 @@ def new_article(**changes: Any) -> dict[str, Any]:
         "answer": "Many people sleep badly during treatment. Tell your care team.",
         "related": [],
         "terms": {},
-        "source": "Institut Curie care team.",
-        "reviewed_on": "2026-01-15",
+        "sources": [{"name": "Institut Curie", "url": "https://curie.fr/"}],
         **changes,
     }
 
@@ -85,7 +84,7 @@ def test_first_edit_records_the_file_version_as_baseline_then_the_draft(
         ]
         assert history[0].fields["answer"] == original
         # stored as text, the date the file gives
-        assert history[0].fields["reviewed_on"] == str(file_version["reviewed_on"])
+        assert history[0].fields["updated_on"] == str(file_version["updated_on"])
         assert working_fields(session, SLUG)["answer"] == NEW_ANSWER
     assert store.answer_for(SLUG).text == original, "a draft is not shown to patients"
     assert audit_actions(session_factory) == ["article.draft"]

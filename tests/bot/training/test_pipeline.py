@@ -33,6 +33,9 @@ from bot.training.runs import (
 from bot.training.tables import ModelRun, TrainingExample
 from tests.support.stack import copy_project
 
+# A starter example of `ask_trial_phases` (data/nlu/trials.yml).
+TAKEN = "what are the phases of a clinical trial"
+
 
 class FakeRasa(ThreadingHTTPServer):
     """Answers GET /status and PUT /model like Rasa, and remembers every request."""
@@ -114,8 +117,10 @@ def test_validation_failure_stops_before_training_and_never_deploys(
     deploy_settings: Settings, session_factory: sessionmaker[Session], rasa: FakeRasa
 ) -> None:
     copy_project(deploy_settings.project_dir)
-    # An intent the domain no longer has: `rasa data validate` warns, which fails the run.
+    # A starter example of another intent: `rasa data validate` warns, which fails the run.
+    # An example of an intent with no published article is left out, and said so.
     with session_factory.begin() as session:
+        session.add(TrainingExample(text=TAKEN, intent="ask_joining_a_trial", added_by="x"))
         session.add(TrainingExample(text="where can I park my car", intent="parking", added_by="x"))
     job = start_training(session_factory, deploy_settings, "rita")
 
@@ -127,11 +132,13 @@ def test_validation_failure_stops_before_training_and_never_deploys(
         assert (run.state, run.stage, run.started_by) == ("failed", "validate", "rita")
         assert "rasa data validate" in (run.error or "")
         assert run.model_path is None and run.deployed_at is None
-        assert "parking" in run.log_tail  # the reason is visible...
-        assert "where can I park my car" not in run.log_tail  # ...the message is not
+        assert "ask_joining_a_trial, ask_trial_phases" in run.log_tail  # the reason is visible...
+        assert TAKEN not in run.log_tail  # ...the message is not
+        assert "left out (no published article): parking" in run.log_tail
         events = [(e.actor, e.action) for e in recent_events(session)]
     assert events[:2] == [("rita", "model.train.failed"), ("rita", "model.train.start")]
-    assert "- where can I park my car" in deploy_settings.staff_examples_file.read_text()
+    written = deploy_settings.staff_examples_file.read_text()
+    assert f"- {TAKEN}" in written and "parking" not in written
     assert not list((deploy_settings.models_dir / "runs").glob("*.tar.gz"))
     assert not [r for r in rasa.requests if r[0] == "PUT"]
     assert set(job.durations) == {"examples"}  # validate never passed; train never began
@@ -276,7 +283,7 @@ def test_cli_deploy_prints_the_stages_and_fails_with_the_reason(
     rasa: FakeRasa,
 ) -> None:
     with session_factory.begin() as session:
-        session.add(TrainingExample(text="where can I park my car", intent="parking", added_by="x"))
+        session.add(TrainingExample(text=TAKEN, intent="ask_joining_a_trial", added_by="x"))
     examples = tmp_path / "staff_examples.yml"  # outside data/nlu: passed to Rasa as --data
     for name, value in {
         "DATABASE_URL": settings.database_url,
@@ -292,5 +299,5 @@ def test_cli_deploy_prints_the_stages_and_fails_with_the_reason(
     out = capsys.readouterr().out
     assert "examples: passed" in out and "validate: started" in out
     assert "Failed at the validate stage: The training data has problems" in out
-    assert "intent: parking" in examples.read_text()
+    assert "intent: ask_joining_a_trial" in examples.read_text()
     assert rasa.requests == []

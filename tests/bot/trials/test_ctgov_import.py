@@ -270,7 +270,9 @@ def test_parse_study_refuses_a_record_that_is_not_an_object(tagger: TrialTagger)
 
 
 def test_the_cli_imports_reports_and_fails_on_an_invalid_record(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     assert main(["db", "upgrade"]) == 0

@@ -187,8 +187,7 @@ def test_unpublishing_a_linked_article_is_refused_with_the_reason(
         "answer": "Many people sleep badly during treatment.",
         "related": [],
         "terms": {},
-        "source": "Care team.",
-        "reviewed_on": "2026-01-15",
+        "sources": [{"name": "Institut Curie", "url": "https://curie.fr/"}],
     }
     with session_factory.begin() as session:
         edit(
@@ -237,6 +236,8 @@ def test_preview_renders_like_the_chat_with_grade_words_and_problems(
     (message,) = data["messages"]
     assert message["text"].startswith("Call us on [care-team phone number")
     assert message["source_line"].startswith("Source: Institut Curie")
+    assert "Last updated" in message["source_line"]
+    assert message["sources"][0]["name"].startswith("Institut Curie")
     assert message["buttons"][0] == {
         "title": "Side effects of CAR-T cell therapy",
         "payload": "/ask_side_effects_car_t",
@@ -336,3 +337,75 @@ def test_a_malformed_import_shows_the_problem_and_offers_nothing_to_apply(
     assert counts(session_factory) == before
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Article)) == 42
+
+
+def test_a_reviewer_signs_off_the_published_text_and_the_list_filters_what_awaits(
+    signed_in: Callable[[str], TestClient],
+    store: ArticleStore,
+    session_factory: sessionmaker[Session],
+) -> None:
+    waiting = signed_in("eddie").get("/admin/articles", params={"signoff": "1"})
+    assert SLUG in [r.slug for r in waiting.context["rows"]]
+    eddie_page = signed_in("eddie").get(f"/admin/articles/{SLUG}")
+    assert "Awaits clinical sign-off" in eddie_page.text and 'name="role"' not in eddie_page.text
+    assert (
+        signed_in("eddie")
+        .post(
+            f"/admin/articles/{SLUG}/signoff",
+            data={"csrf_token": csrf_token(eddie_page.text), "role": "Nurse"},
+        )
+        .status_code
+        == 403
+    )
+
+    rita = signed_in("rita")
+    page = rita.get(f"/admin/articles/{SLUG}")
+    no_role = rita.post(
+        f"/admin/articles/{SLUG}/signoff", data={"csrf_token": csrf_token(page.text), "role": ""}
+    )
+    assert no_role.status_code == 400 and "clinical role" in no_role.text
+    response = rita.post(
+        f"/admin/articles/{SLUG}/signoff",
+        data={"csrf_token": csrf_token(page.text), "role": "Haematologist <b>"},
+    )
+    assert response.status_code == 303
+    page = rita.get(response.headers["location"])
+    assert "Signed off. Patients now see the date" in page.text
+    assert "by rita (Haematologist &lt;b&gt;)" in page.text
+    assert "Clinically reviewed on" in store.answer_for(SLUG).full_text
+    waiting = rita.get("/admin/articles", params={"signoff": "1"})
+    assert SLUG not in [r.slug for r in waiting.context["rows"]]
+    with session_factory() as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (event.actor, event.action, event.target) == ("rita", "article.sign_off", SLUG)
+
+    # Publishing changed text clears the sign-off: it vouched for the old words.
+    rita.post(
+        f"/admin/articles/{SLUG}", data=editor_form(rita, answer=NEW_ANSWER, action="publish")
+    )
+    assert "Clinically reviewed" not in store.answer_for(SLUG).full_text
+    waiting = rita.get("/admin/articles", params={"signoff": "1"})
+    assert SLUG in [r.slug for r in waiting.context["rows"]]
+
+
+def test_sources_are_edited_one_a_line_and_a_missing_link_is_refused(
+    signed_in: Callable[[str], TestClient], store: ArticleStore
+) -> None:
+    rita = signed_in("rita")
+    form = editor_form(rita, action="publish")
+    assert form["sources"] and "https://" in form["sources"]  # "name | url" lines
+    lines = "Cancer Research UK | https://www.cancerresearchuk.org/\nA page with no link\n"
+    refused = rita.post(f"/admin/articles/{SLUG}", data={**form, "sources": lines})
+    assert refused.status_code == 400
+    assert "source 2 (A page with no link) has no url" in refused.text
+    lines = (
+        "Cancer Research UK | https://www.cancerresearchuk.org/\n\nNCI | https://www.cancer.gov/"
+    )
+    assert rita.post(f"/admin/articles/{SLUG}", data={**form, "sources": lines}).status_code == 303
+    answer = store.answer_for(SLUG)
+    assert [(s.name, s.url) for s in answer.sources] == [
+        ("Cancer Research UK", "https://www.cancerresearchuk.org/"),
+        ("NCI", "https://www.cancer.gov/"),
+    ]
+    assert answer.source_line is not None
+    assert answer.source_line.startswith("Source: Cancer Research UK; NCI. Last updated")
