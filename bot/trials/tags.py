@@ -33,29 +33,12 @@ _KIND_OF_ARTICLE: dict[str, str] = {
     "checkpoint-inhibitors": CHECKPOINT,
     "cancer-vaccines": VACCINE,
     "car-t-cells": CELL_THERAPY,
+    "bispecific-antibodies": BISPECIFIC,
     "other-immunotherapies": OTHER,
 }
 # The "other-immunotherapies" article covers several kinds; these of its terms name
-# a bispecific antibody or a cell therapy.
+# a cell therapy.
 _TERM_KIND: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "bispecific antibody",
-            "bispecific antibodies",
-            "bispecific t-cell engager",
-            "blinatumomab",
-            "blincyto",
-            "teclistamab",
-            "tecvayli",
-            "glofitamab",
-            "columvi",
-            "mosunetuzumab",
-            "lunsumio",
-            "tebentafusp",
-            "kimmtrak",
-        ),
-        BISPECIFIC,
-    ),
     **dict.fromkeys(
         (
             "til therapy",

@@ -134,7 +134,7 @@ def test_fields_are_mapped_for_the_pretty_printed_api_record(
 
 
 @pytest.mark.parametrize("nct_id, kinds", [
-    ("NCT06111625", ["bispecific"]),  # blinatumomab, a term of "other-immunotherapies"
+    ("NCT06111625", ["bispecific"]),  # blinatumomab, a term of "bispecific-antibodies"
     ("NCT06751849", ["checkpoint-inhibitor", "vaccine"]),  # PD-1 inhibitor + DC vaccine
     ("NCT05883644", ["checkpoint-inhibitor"]),  # durvalumab + tremelimumab
     ("NCT05164042", ["cell-therapy"]),
