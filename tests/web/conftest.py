@@ -24,9 +24,10 @@ def web_settings(tmp_path: Path, **env: str) -> Settings:
             "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
             "PUBLIC_URL": "https://chat.example.org",
             "SECRET_KEY": SECRET_KEY,
+            # Never the project's own var/: the inbox reads it and the start-up purge deletes.
+            "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'conversations.db'}",
             **env,
-        },
-        root=tmp_path,  # the tracker store and models: never the project's own var/
+        }
     )
 
 

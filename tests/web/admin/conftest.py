@@ -32,8 +32,10 @@ def admin_settings(tmp_path: Path, settings: Settings) -> Settings:
             "DATABASE_URL": settings.database_url,
             "RASA_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
             "PUBLIC_URL": "http://testserver",
-        },
-        root=tmp_path,  # the tracker store, keys and models: never the project's own var/
+            # Never the project's own var/: the inbox reads it and the start-up purge deletes.
+            "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'conversations.db'}",
+            "SECRET_KEY": "k" * 64,
+        }
     )
 
 
