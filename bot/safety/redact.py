@@ -131,6 +131,18 @@ _RELATIVES = (
     "boyfriend girlfriend grandson granddaughter grandmother grandfather nephew niece "
     "aunt uncle mari femme fils fille"
 ).split()
+# After these weak cues a capitalised word is a name even if it is also a word:
+# "my wife Grace", "my daughter Rose", "Doctor Bird".
+_NAMING_CUES = (
+    ("doctor",),
+    ("docteur",),
+    ("miss",),
+    ("professor",),
+    ("madame",),
+    ("monsieur",),
+    *(("my", relative) for relative in _RELATIVES),
+    *((owner, relative) for owner in ("mon", "ma") for relative in _RELATIVES),
+)
 _WEAK_CUES = (
     ("i", "am"),
     ("i'm",),
@@ -140,29 +152,8 @@ _WEAK_CUES = (
     ("call", "me"),
     ("c'est",),
     ("je", "suis"),
-    ("doctor",),
-    ("docteur",),
-    ("miss",),
-    ("professor",),
-    ("madame",),
-    ("monsieur",),
     ("m",),
-    *(("my", relative) for relative in _RELATIVES),
-    *((owner, relative) for owner in ("mon", "ma") for relative in _RELATIVES),
-)
-# After these weak cues a capitalised word is a name even if it is also a word:
-# "my wife Grace", "my daughter Rose", "Doctor Bird".
-_NAMING_CUES = frozenset(
-    (
-        ("doctor",),
-        ("docteur",),
-        ("miss",),
-        ("professor",),
-        ("madame",),
-        ("monsieur",),
-        *(("my", relative) for relative in _RELATIVES),
-        *((owner, relative) for owner in ("mon", "ma") for relative in _RELATIVES),
-    )
+    *_NAMING_CUES,
 )
 # A signature: strong, but only where a sentence starts ("Signed: marie"), not in
 # "I signed consent forms".
