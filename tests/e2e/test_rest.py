@@ -67,7 +67,7 @@ def test_a_topic_question_is_answered_with_source_and_buttons(stack: Stack) -> N
     sender = conversation()
     response = stack.say(sender, "what is car t cell therapy?")
     [text] = texts(response)
-    assert "Source:" in text and "Reviewed" in text
+    assert "Source:" in text and "Last updated" in text
     [reply] = [m for m in response.json() if "text" in m]
     assert any(b["payload"] == "/ask_side_effects_car_t" for b in reply["buttons"])
     assert customs(response)[0]["kb_article"] == "car-t-cells" == kb_article(stack, sender)
