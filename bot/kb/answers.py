@@ -101,19 +101,28 @@ class Answer:
 
     @property
     def source_line(self) -> str | None:
-        """The line naming the sources, when the text last changed and, if so, its sign-off.
+        """The line naming the sources, followed by the `dates_line`."""
+        if not self.source_names:
+            return None
+        return " ".join(
+            part
+            for part in (f"{SOURCE_PREFIX} {'; '.join(self.source_names)}.", self.dates_line)
+            if part
+        )
+
+    @property
+    def dates_line(self) -> str:
+        """When the text last changed and, if a reviewer signed it off, when they did.
 
         "Clinically reviewed" appears only for an article a reviewer signed off: a date
         that only says when the text was written must not read as a clinical check.
         """
-        if not self.source_names:
-            return None
-        line = f"{SOURCE_PREFIX} {'; '.join(self.source_names)}."
+        parts = []
         if self.updated_on:
-            line += f" Last updated {_day(self.updated_on)}."
+            parts.append(f"Last updated {_day(self.updated_on)}.")
         if self.clinically_reviewed_on:
-            line += f" Clinically reviewed on {_day(self.clinically_reviewed_on)}."
-        return line
+            parts.append(f"Clinically reviewed on {_day(self.clinically_reviewed_on)}.")
+        return " ".join(parts)
 
     @property
     def full_text(self) -> str:
