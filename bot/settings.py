@@ -53,6 +53,17 @@ class Settings:
             request (`STAFF_IDLE_MINUTES`, default 30; at most 600, the 10 h cap).
         actions_token: the shared secret Rasa sends the action server in a header;
             `ACTIONS_TOKEN`, else derived from `secret_key` (both servers derive the same).
+        redis_url: `REDIS_URL` (`redis://:PASSWORD@HOST:PORT/DB`), shared by several
+            processes: the web app's rate limits and sign-in throttle, the training lock
+            and Rasa's lock store. None (the default): each process keeps its own state.
+        rasa_replica_urls: `RASA_REPLICA_URLS`, space-separated addresses of every Rasa
+            replica (each one directly, not the load balancer). Set: the replicas pull
+            the live model from the web app and a deploy waits until each serves it.
+            Empty (the default): one server, at `rasa_url`, which a deploy loads directly.
+        model_rollout_seconds: how long a deploy waits for every replica to serve the new
+            model before it gives up and goes back (`MODEL_ROLLOUT_SECONDS`, default 120).
+        models_token: the secret Rasa replicas send to fetch the live model;
+            `MODELS_TOKEN`, else derived from `secret_key`.
     """
 
     # Every default is written once, in `from_env`, which is the only way to build these.
@@ -78,6 +89,11 @@ class Settings:
     secret_key: str
     conversation_retention_days: int
     actions_token: str
+    # Several replicas (make cluster).
+    redis_url: str | None
+    rasa_replica_urls: tuple[str, ...]
+    model_rollout_seconds: int
+    models_token: str
 
     @classmethod
     def from_env(
@@ -142,6 +158,7 @@ class Settings:
             # A staff session ends after 10 hours anyway.
             staff_idle_minutes=_whole_number(env, "STAFF_IDLE_MINUTES", 30, 1, 600),
             actions_token=_actions_token(env, secret_key),
+            **_replica_settings(env, secret_key),
         )
 
 
@@ -152,6 +169,24 @@ def _actions_token(env: Mapping[str, str], secret_key: str) -> str:
     if token and len(token) < 32:
         raise SettingsError("ACTIONS_TOKEN must be at least 32 characters (64 hex digits)")
     return token or derived_key(secret_key, "actions")
+
+
+def _replica_settings(env: Mapping[str, str], secret_key: str) -> dict[str, object]:
+    """Read REDIS_URL, RASA_REPLICA_URLS, MODEL_ROLLOUT_SECONDS and MODELS_TOKEN."""
+    redis_url = env.get("REDIS_URL", "").strip()
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://")
+    models_token = env.get("MODELS_TOKEN", "").strip()
+    if models_token and len(models_token) < 32:
+        raise SettingsError("MODELS_TOKEN must be at least 32 characters (64 hex digits)")
+    return {
+        "redis_url": redis_url or None,
+        "rasa_replica_urls": tuple(
+            _origin("RASA_REPLICA_URLS", url) for url in env.get("RASA_REPLICA_URLS", "").split()
+        ),
+        "model_rollout_seconds": _whole_number(env, "MODEL_ROLLOUT_SECONDS", 120, 10, 3600),
+        "models_token": models_token or derived_key(secret_key, "models"),
+    }
 
 
 def derived_key(secret_key: str, purpose: str) -> str:

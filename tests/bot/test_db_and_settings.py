@@ -30,6 +30,40 @@ def test_bad_values_raise(env: dict[str, str]) -> None:
         Settings.from_env(env)
 
 
+def test_replica_settings_default_to_one_process_with_its_own_state() -> None:
+    settings = Settings.from_env({"SECRET_KEY": "k" * 64})
+    assert settings.redis_url is None and settings.rasa_replica_urls == ()
+    assert settings.model_rollout_seconds == 120
+    assert len(settings.models_token) == 64 and settings.models_token != settings.actions_token
+
+
+def test_replica_settings_are_read_and_checked() -> None:
+    settings = Settings.from_env(
+        {
+            "REDIS_URL": "redis://:pw@127.0.0.1:6380/0",
+            "RASA_REPLICA_URLS": "http://10.0.0.1:5005/ http://10.0.0.2:5005",
+            "MODEL_ROLLOUT_SECONDS": "60",
+        }
+    )
+    assert settings.redis_url == "redis://:pw@127.0.0.1:6380/0"
+    assert settings.rasa_replica_urls == ("http://10.0.0.1:5005", "http://10.0.0.2:5005")
+    assert settings.model_rollout_seconds == 60
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"REDIS_URL": "127.0.0.1:6379"},
+        {"RASA_REPLICA_URLS": "10.0.0.1:5005"},
+        {"MODEL_ROLLOUT_SECONDS": "5"},
+        {"MODELS_TOKEN": "short"},
+    ],
+)
+def test_bad_replica_settings_raise(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
+
+
 def test_empty_database_is_not_ready_until_migrated(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'kb.db'}")
     with pytest.raises(DatabaseNotReady, match="python -m bot db upgrade"):
