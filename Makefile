@@ -28,10 +28,10 @@ export TRACKER_STORE_URL ?= sqlite:///$(CURDIR)/var/conversations.db
 RASA_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 RASA_CORS ?= http://localhost:8000
-PY_DIRS := bot actions rasa_ext web tests scripts
+PY_DIRS := bot actions rasa_ext web cluster tests scripts
 
 .PHONY: help setup system build db train run test check lint validate unit e2e stories bench eval lock clean \
-	node screenshots FORCE
+	node screenshots cluster FORCE
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ run: setup build db train ## Start Rasa (5005), actions (5055) and the web app (
 	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) RASA_CORS="$(RASA_CORS)" MODEL=$(MODEL) \
 		scripts/run_servers
 
+cluster: setup system build train ## PostgreSQL, Redis, 2 Rasa, 2 action and 2 web servers behind HAProxy (same addresses as run)
+	$(PY) -m cluster $(MODEL)
+
 test: check validate unit e2e stories ## Run every check and test (what CI runs)
 
 check: setup ## Lint and format check (never edits files)
@@ -100,12 +103,14 @@ validate: build db ## Check the knowledge base and the Rasa training data (gener
 	$(PY) -m bot kb check
 	$(PY) -m bot rasa validate
 
-system: ## Install PostgreSQL, Chromium and npm for the tests if missing (Debian)
+system: ## Install PostgreSQL, Redis, HAProxy, Chromium and npm if missing (Debian)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && test -x /usr/bin/chromium \
+		&& test -x /usr/bin/redis-server && test -x /usr/sbin/haproxy \
 		&& command -v npm >/dev/null || { \
-		echo "Installing Debian's postgresql, chromium and npm for the tests..."; \
+		echo "Installing Debian's postgresql, redis-server, haproxy, chromium and npm..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			postgresql chromium $$(command -v npm >/dev/null || echo nodejs npm) >/dev/null; }
+			postgresql redis-server haproxy chromium \
+			$$(command -v npm >/dev/null || echo nodejs npm) >/dev/null; }
 
 node: node_modules/.package-lock.json ## Install the test-only npm packages (axe-core) from package-lock.json
 

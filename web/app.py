@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -66,6 +66,11 @@ async def _error_page(request: Request, exc: Exception) -> Response:
     )
 
 
+async def health(request: Request) -> Response:
+    """The load balancer's health check: this process answers (the database may not)."""
+    return PlainTextResponse("ok", headers={"Cache-Control": "no-store"})
+
+
 def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlette:
     """Build the web app.
 
@@ -88,6 +93,7 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
 
     routes = [
         Route("/", chat_page, name="chat"),
+        Route("/healthz", health, name="health"),
         Route("/topics", topics_page, name="topics"),
         Route("/topics/{slug}/print", print_page, name="print"),
         Route("/topics/{slug}/qr.svg", qr_code, name="qr"),
