@@ -124,9 +124,11 @@ class SignInThrottle:
       10 a minute only, so failures elsewhere delay the owner a minute at most: their
       right password from their own address then gets in.
 
-    The wait is the time until the full window frees (its reset time). An admin's unlock
-    (a time kept in the database, so every process and the command line agree) is part
-    of the name's keys: failures before it are in other keys, and no longer count.
+    The wait is the full window's reset time from `limits` (in 2.4: when its newest
+    failure is a window old, a little later than one more try would fit, never sooner,
+    so an obeying client is not refused again). An admin's unlock (a time kept in the
+    database, so every process and the command line agree) is part of the name's keys:
+    failures before it are in other keys, and no longer count.
 
     Args:
         storage: from `make_storage`.
