@@ -26,12 +26,11 @@ from bot.kb.store import ArticleStore
 from bot.settings import Settings
 from web.admin import admin_routes
 from web.admin.articles import MAX_PREVIEW_BYTES
-from web.admin.auth import LOGIN_FAILURES, LOGIN_WINDOW
 from web.admin.common import MAX_FORM_BYTES
 from web.body_limit import BodyLimit, BodyRule
 from web.chat import MAX_BODY_BYTES, TOO_LONG, post_message, start_conversation
 from web.pages import chat_page, print_page, qr_code, topics_page
-from web.ratelimit import FailureThrottle, RateLimiter
+from web.ratelimit import ChatLimit, SignInThrottle, make_storage
 from web.retention import retention
 from web.security import SecurityHeaders
 
@@ -118,8 +117,10 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
     app.state.settings = settings
     app.state.store = store or ArticleStore.from_settings(settings, check=False)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.login_throttle = FailureThrottle(LOGIN_FAILURES, LOGIN_WINDOW)
+    # The one storage of the app's counts: Redis (shared by every web process) or memory.
+    app.state.limits_storage = make_storage(settings.redis_url)
+    app.state.rate_limiter = ChatLimit(app.state.limits_storage, settings.rate_limit_per_minute)
+    app.state.login_throttle = SignInThrottle(app.state.limits_storage)
     return app
 
 

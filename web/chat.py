@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -209,8 +210,9 @@ async def post_message(request: Request) -> JSONResponse:
     state = request.app.state
     if not _same_origin(request):
         return _error(403, BAD_REQUEST)
-    if not state.rate_limiter.allow(client_address(request)):
-        return _error(429, TOO_MANY, **{"Retry-After": str(state.rate_limiter.retry_after())})
+    wait = await run_in_threadpool(state.rate_limiter.hit, client_address(request))
+    if wait:
+        return _error(429, TOO_MANY, **{"Retry-After": str(wait)})
     body = await request.body()  # at most MAX_BODY_BYTES: web.body_limit stops the rest
     if len(body) > MAX_BODY_BYTES:
         return _error(413, TOO_LONG)

@@ -1,165 +1,165 @@
-"""Rate limits: a token bucket per chat client, and a back-off on failed sign-ins.
+"""Rate limits on the `limits` library: the chat limit per client, the sign-in throttle.
 
-Both keep their state in the process: with several web app processes, each one counts
-on its own (put a shared limiter in the reverse proxy for that).
+The library counts, in moving windows, in a storage `make_storage` builds once per app:
+Redis when `REDIS_URL` is set, so every web process (and every host) shares the counts;
+otherwise this process's memory (`make run`: one web process). Redis is reached over
+the network, so every check runs in a worker thread (`starlette.concurrency`), never on
+the event loop, and a Redis call gives up after `REDIS_TIMEOUT` seconds.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator
+from urllib.parse import quote
 
-MAX_CLIENTS = 10_000  # forget idle clients past this many, so memory stays bounded
-# Sign-in back-off (see FailureThrottle): delays in seconds.
-PAIR_LONGEST = 15 * 60.0
-ADDRESS_FREE = 10
-ADDRESS_LONGEST = 5 * 60.0
-NAME_FREE = 10
-NAME_LONGEST = 30.0
-KEEP_PER_KEY = 100  # more failures than this make no longer delay
+from limits import RateLimitItem, parse, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+REDIS_TIMEOUT = 1.0  # seconds; Redis on the same network answers in about a millisecond
+# Sign-in throttle: moving windows per key. A sign-in is refused while any window is full.
+PAIR_LIMITS = "5 per minute; 20 per hour"  # one name from one address: mistyping, or guessing
+ADDRESS_LIMITS = "20 per minute; 60 per 10 minutes"  # looser: a hospital NAT is many people
+NAME_LIMITS = "10 per minute"  # any address: a short ceiling, so the owner waits a minute at most
+MAX_MEMORY_KEYS = 10_000  # past this many keys, forget those whose windows are empty
+WARN_EVERY = 60.0  # seconds between two "Redis unreachable" warnings of the chat limit
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+class LimitsUnavailable(Exception):
+    """The shared storage (Redis) did not answer; nothing was counted."""
 
 
-class RateLimiter:
-    """Allow each client `per_minute` requests a minute, with bursts up to that number.
+def make_storage(redis_url: str | None) -> Storage:
+    """The storage for one app: Redis at `redis_url` (shared), else this process's memory."""
+    if not redis_url:
+        return storage_from_string("memory://")
+    if redis_url.startswith("unix://"):  # `limits` spells a Redis socket redis+unix://
+        redis_url = "redis+" + redis_url
+    return storage_from_string(
+        redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+    )
+
+
+def _seconds_until(reset: float) -> int:
+    """Whole seconds until `reset`, at least 1.
+
+    `limits` keeps window starts in whole seconds: one second more, so a client that
+    obeys never comes back too early.
+    """
+    return max(1, int(reset - time.time()) + 1)
+
+
+class _KeyBound:
+    """Keeps the memory storage bounded.
+
+    limits 2.4's memory storage expires a key's entries but keeps the key, and every new
+    client address or tried name adds one.
+    """
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage if isinstance(storage, MemoryStorage) else None
+        self.most = MAX_MEMORY_KEYS
+
+    def check(self) -> None:
+        """Forget the keys whose windows are empty, once there are more than `most`."""
+        if self.storage is None or len(self.storage.events) <= self.most:
+            return
+        for key in [key for key, entries in list(self.storage.events.items()) if not entries]:
+            self.storage.clear(key)
+        # Busy keys stay: look again only once they double, so a flood costs no sweep a hit.
+        self.most = max(MAX_MEMORY_KEYS, 2 * len(self.storage.events))
+
+
+class ChatLimit:
+    """Allow each client `per_minute` chat messages in any minute (a moving window).
 
     Args:
-        per_minute: the sustained rate, and the burst size.
-        clock: seconds, monotonic; tests pass a fake one.
+        storage: from `make_storage`.
+        per_minute: messages one client may send in any 60 seconds.
     """
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.capacity = float(per_minute)
-        self.refill_per_second = per_minute / 60.0
-        self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
+    def __init__(self, storage: Storage, per_minute: int) -> None:
+        self.storage = storage  # the limiter holds only a weak reference to it
+        self.limiter = MovingWindowRateLimiter(storage)
+        self.bound = _KeyBound(storage)
+        self.item = parse(f"{per_minute} per minute")
+        self._warned_at = -WARN_EVERY
 
-    def allow(self, client: str) -> bool:
-        """Take one token from `client`'s bucket; return False when it is empty."""
-        now = self.clock()
-        bucket = self._buckets.get(client)
-        if bucket is None:
-            if len(self._buckets) >= MAX_CLIENTS:
-                self._forget_full_buckets(now)
-            bucket = self._buckets[client] = _Bucket(self.capacity, now)
-        bucket.tokens = min(
-            self.capacity, bucket.tokens + (now - bucket.updated) * self.refill_per_second
-        )
-        bucket.updated = now
-        if bucket.tokens < 1:
-            return False
-        bucket.tokens -= 1
-        return True
+    def hit(self, client: str) -> int:
+        """Count one message of `client`: 0 if allowed, else the seconds to wait.
 
-    def retry_after(self) -> int:
-        """Seconds until one more request is allowed for an empty bucket."""
-        return max(1, round(1 / self.refill_per_second))
-
-    def _forget_full_buckets(self, now: float) -> None:
-        idle = 60.0  # a bucket untouched for a minute is full again: no need to keep it
-        self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < idle}
-        if len(self._buckets) >= MAX_CLIENTS:
-            self._buckets.clear()
+        Fails open: if Redis does not answer, the message is allowed (patients still get
+        their answer) and a warning is logged, without the client or the message.
+        """
+        try:
+            if self.limiter.hit(self.item, "chat", client):
+                self.bound.check()
+                return 0
+            reset, _ = self.limiter.get_window_stats(self.item, "chat", client)
+        except RedisError as error:
+            if time.monotonic() - self._warned_at > WARN_EVERY:
+                self._warned_at = time.monotonic()
+                logger.warning(
+                    "chat rate limit skipped: Redis unreachable (%s)", error.__class__.__name__
+                )
+            return 0
+        return _seconds_until(reset)
 
 
-class FailureStore:
-    """Recent sign-in failure times per key, in this process's memory.
-
-    All reads and writes of the throttle's state go through here, so moving it to a
-    shared store (several web processes) replaces only this class.
-    """
-
-    def __init__(self, window: float, keep: int = KEEP_PER_KEY) -> None:
-        self.window = window
-        self.keep = keep
-        self._times: dict[str, list[float]] = {}
-
-    def recent(self, key: str, now: float, since: float | None = None) -> list[float]:
-        """The failure times of `key` within the window (and after `since`), oldest first."""
-        cutoff = max(now - self.window, since or 0.0)
-        times = [t for t in self._times.get(key, []) if t > cutoff]
-        if times:
-            self._times[key] = times
-        else:
-            self._times.pop(key, None)
-        return times
-
-    def add(self, key: str, now: float) -> None:
-        """Remember one failure of `key` at `now`."""
-        if key not in self._times and len(self._times) >= MAX_CLIENTS:
-            self._forget_old(now)
-        times = self._times.setdefault(key, [])
-        times.append(now)
-        del times[: -self.keep]
-
-    def clear(self, key: str) -> None:
-        """Forget every failure of `key`."""
-        self._times.pop(key, None)
-
-    def _forget_old(self, now: float) -> None:
-        self._times = {k: v for k, v in self._times.items() if v[-1] > now - self.window}
-        if len(self._times) >= MAX_CLIENTS:  # keep the half that failed most recently
-            newest = sorted(self._times, key=lambda k: self._times[k][-1], reverse=True)
-            self._times = {k: self._times[k] for k in newest[: MAX_CLIENTS // 2]}
-
-
-@dataclass(frozen=True)
-class BackOff:
-    """How long to wait after failures.
-
-    `free` failures cost nothing; then the delay doubles from `first` seconds up to
-    `longest`.
-    """
-
-    free: int
-    first: float
-    longest: float
-
-    def delay(self, failures: int) -> float:
-        """Seconds to wait after the last of `failures` recent failures."""
-        if failures < self.free:
-            return 0.0
-        return min(self.longest, self.first * 2 ** (failures - self.free))
-
-
-class FailureThrottle:
+class SignInThrottle:
     """Slow down sign-in attempts after failures, without ever locking a person out.
 
-    Three counts, each a growing delay after the last failure:
+    Three counts of failures, each in moving windows (`limits` strings):
 
-    * one name from one address (someone mistyping, or guessing one account): a few
-      free tries, then up to PAIR_LONGEST;
-    * one address, any name (spraying many accounts): more free tries, since a
-      hospital NAT puts many people behind one address, then up to ADDRESS_LONGEST;
-    * one name, any address (guessing one account from many addresses): a short
-      ceiling only (NAME_LONGEST), so failures elsewhere slow the owner down by
-      seconds at most: their right password from their own address still gets in.
+    * one name from one address (someone mistyping, or guessing one account):
+      `PAIR_LIMITS`, 5 a minute and 20 an hour;
+    * one address, any name (spraying many accounts): `ADDRESS_LIMITS`, looser (20 a
+      minute, 60 in 10 minutes), since a hospital NAT puts many people behind one address;
+    * one name, any address (guessing one account from many addresses): `NAME_LIMITS`,
+      10 a minute only, so failures elsewhere delay the owner a minute at most: their
+      right password from their own address then gets in.
 
-    An admin's unlock (a time, kept in the database so every process and the command
-    line agree) makes earlier failures of that name not count.
+    The wait is the full window's reset time from `limits` (in 2.4: when its newest
+    failure is a window old, a little later than one more try would fit, never sooner,
+    so an obeying client is not refused again). An admin's unlock (a time kept in the
+    database, so every process and the command line agree) is part of the name's keys:
+    failures before it are in other keys, and no longer count.
 
     Args:
-        free_failures: failures of one name from one address before any delay.
-        window: seconds a failure is remembered.
-        clock: seconds since the epoch (a wall clock, as unlock times come from the
-            database); tests pass a fake one.
+        storage: from `make_storage`.
+        pair, address, name: the windows of each count (tests pass smaller ones).
     """
 
     def __init__(
-        self, free_failures: int, window: float, clock: Callable[[], float] = time.time
+        self,
+        storage: Storage,
+        pair: str = PAIR_LIMITS,
+        address: str = ADDRESS_LIMITS,
+        name: str = NAME_LIMITS,
     ) -> None:
-        self.pair = BackOff(free_failures, 1.0, PAIR_LONGEST)
-        self.address = BackOff(ADDRESS_FREE, 1.0, ADDRESS_LONGEST)
-        self.name = BackOff(NAME_FREE, 1.0, NAME_LONGEST)
-        self.clock = clock
-        self.store = FailureStore(window)
+        self.storage = storage  # the limiter holds only a weak reference to it
+        self.limiter = MovingWindowRateLimiter(storage)
+        self.bound = _KeyBound(storage)
+        self.pair, self.address, self.name = parse_many(pair), parse_many(address), parse_many(name)
+
+    def _windows(
+        self, name: str, address: str, unlocked_at: float | None, *, names_only: bool = False
+    ) -> Iterator[tuple[RateLimitItem, tuple[str, ...]]]:
+        # Quoted: a "/" in a typed name cannot reach another key (`limits` joins with "/").
+        who, where = quote(name, safe=""), quote(address, safe="")
+        since = f"{unlocked_at:.6f}" if unlocked_at is not None else "never"
+        for item in self.pair:
+            yield item, ("sign-in-pair", who, where, since)
+        for item in self.name:
+            yield item, ("sign-in-name", who, since)
+        if not names_only:
+            for item in self.address:
+                yield item, ("sign-in-address", where)
 
     def wait(self, name: str, address: str, *, unlocked_at: float | None = None) -> int:
         """Seconds before `name` may try again from `address`; 0 when it may now.
@@ -168,31 +168,41 @@ class FailureThrottle:
             name: the user name tried (lowercase).
             address: the client's address.
             unlocked_at: when an admin last unlocked this name (epoch seconds), if ever.
+
+        Raises:
+            LimitsUnavailable: Redis did not answer.
         """
-        now = self.clock()
-        waits = [
-            self._wait(_pair(name, address), self.pair, now, unlocked_at),
-            self._wait("address:" + address, self.address, now, None),
-            self._wait("name:" + name, self.name, now, unlocked_at),
-        ]
-        longest = max(waits)
-        return math.ceil(longest) if longest > 0 else 0
+        resets = []
+        try:
+            for item, keys in self._windows(name, address, unlocked_at):
+                reset, remaining = self.limiter.get_window_stats(item, *keys)
+                if remaining <= 0:
+                    resets.append(reset)
+        except RedisError as error:
+            raise LimitsUnavailable(error.__class__.__name__) from error
+        return _seconds_until(max(resets)) if resets else 0
 
-    def _wait(self, key: str, back_off: BackOff, now: float, since: float | None) -> float:
-        times = self.store.recent(key, now, since)
-        return times[-1] + back_off.delay(len(times)) - now if times else 0.0
+    def failed(self, name: str, address: str, *, unlocked_at: float | None = None) -> None:
+        """Count one failed sign-in of `name` from `address`.
 
-    def failed(self, name: str, address: str) -> None:
-        """Count one failed sign-in of `name` from `address`."""
-        now = self.clock()
-        for key in (_pair(name, address), "address:" + address, "name:" + name):
-            self.store.add(key, now)
+        Raises:
+            LimitsUnavailable: Redis did not answer.
+        """
+        try:
+            for item, keys in self._windows(name, address, unlocked_at):
+                self.limiter.hit(item, *keys)
+        except RedisError as error:
+            raise LimitsUnavailable(error.__class__.__name__) from error
+        self.bound.check()
 
-    def succeeded(self, name: str, address: str) -> None:
-        """The right password: forget this name's failures (not the address's)."""
-        self.store.clear(_pair(name, address))
-        self.store.clear("name:" + name)
+    def succeeded(self, name: str, address: str, *, unlocked_at: float | None = None) -> None:
+        """The right password: forget this name's failures (not the address's).
 
-
-def _pair(name: str, address: str) -> str:
-    return f"pair:{name}@{address}"
+        Raises:
+            LimitsUnavailable: Redis did not answer.
+        """
+        try:
+            for item, keys in self._windows(name, address, unlocked_at, names_only=True):
+                self.limiter.clear(item, *keys)
+        except RedisError as error:
+            raise LimitsUnavailable(error.__class__.__name__) from error

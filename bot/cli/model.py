@@ -19,7 +19,7 @@ def cmd_model(settings: Settings, args: argparse.Namespace) -> int:
     factory = migrated_sessions(settings)
     if args.cmd == "history":
         with factory.begin() as session:
-            settle_stale_runs(session, settings.models_dir)
+            settle_stale_runs(session, settings)
             live = live_run(session)
             for run in history(session):
                 started = as_utc(run.started_at).strftime("%Y-%m-%d %H:%M")

@@ -352,7 +352,7 @@ def _begin(
     try:
         with session_factory.begin() as session:
             fields = {"model_path": str(model)} if model else {}
-            run, lock = begin_run(session, settings.models_dir, kind, actor, **fields)
+            run, lock = begin_run(session, settings, kind, actor, **fields)
     except BaseException:
         if lock is not None:  # the run was not stored: nobody will release it later
             lock.release()

@@ -1,26 +1,28 @@
 """The history of "train and deploy" runs: one at a time, stale runs, live model, rollback.
 
-A run is a `ModelRun` row; the process doing the work holds an exclusive `flock` on
-a lock file next to the models for as long as the run lasts. The operating system
-drops that lock when the process ends, however it ends, so a row still `running`
-while nobody holds the lock was left by a process that died: it is marked failed.
-The lock works across processes (web app, command line) on one machine.
+A run is a `ModelRun` row; the process doing the work holds the run lock
+(`bot.training.run_lock`: a file lock on one machine, a Redis lock with `REDIS_URL`)
+for as long as the run lasts. A process that ends, however it ends, frees the lock
+(the Redis one within its timeout), so a row still `running` while nobody holds the
+lock was left by a process that died: it is marked failed.
 """
 
 from __future__ import annotations
 
-import fcntl
-from dataclasses import dataclass
+import logging
 from pathlib import Path
-from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import as_utc, utcnow
 from bot.errors import Refused
+from bot.settings import Settings
 from bot.staff.audit import record
+from bot.training.run_lock import LockUnavailable, RunLock, take_lock
 from bot.training.tables import ModelRun
+
+logger = logging.getLogger(__name__)
 
 TRAIN = "train"
 ROLLBACK = "rollback"
@@ -40,35 +42,9 @@ class RunRefused(Refused):
     """A run cannot start now; the message says why and what to do."""
 
 
-@dataclass
-class RunLock:
-    """The exclusive lock held while a run works; release it when the run ends."""
-
-    handle: IO[str]
-
-    def release(self) -> None:
-        """Drop the lock (closing the file drops it too, as does the process ending)."""
-        if not self.handle.closed:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-
-
 def runs_dir(models_dir: Path) -> Path:
     """Where each run's model file goes (`run-<id>.tar.gz`)."""
     return models_dir / "runs"
-
-
-def take_lock(models_dir: Path) -> RunLock | None:
-    """Take the run lock without waiting; None if another run holds it."""
-    path = runs_dir(models_dir) / ".run.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    return RunLock(handle)
 
 
 def unfinished_run(session: Session) -> ModelRun | None:
@@ -87,13 +63,13 @@ def fail_stale_runs(session: Session) -> list[ModelRun]:
 
 
 def begin_run(
-    session: Session, models_dir: Path, kind: str, actor: str | None, **fields: object
+    session: Session, settings: Settings, kind: str, actor: str | None, **fields: object
 ) -> tuple[ModelRun, RunLock]:
     """Take the lock, fail stale runs, and add a new running run (flushed, with an id).
 
     Args:
         session: the caller's transaction; the new run and its audit event are in it.
-        models_dir: where the models and the lock file are.
+        settings: where the lock is (`redis_url`, else a file in `models_dir`).
         kind: `train` or `rollback`.
         actor: who started it; None for the command line.
         **fields: more columns of the new run (for example `model_path`).
@@ -102,9 +78,12 @@ def begin_run(
         The run and the lock, which the caller releases when the run ends.
 
     Raises:
-        RunRefused: another run is in progress.
+        RunRefused: another run is in progress, or Redis does not answer.
     """
-    lock = take_lock(models_dir)
+    try:
+        lock = take_lock(settings.models_dir, settings.redis_url)
+    except LockUnavailable as error:
+        raise RunRefused(str(error)) from error
     if lock is None:
         busy = unfinished_run(session)
         who = f" (started by {busy.started_by or 'the command line'})" if busy else ""
@@ -186,11 +165,15 @@ def elapsed_seconds(run: ModelRun) -> float:
     return max(0.0, (end - as_utc(run.started_at)).total_seconds())
 
 
-def settle_stale_runs(session: Session, models_dir: Path) -> None:
+def settle_stale_runs(session: Session, settings: Settings) -> None:
     """Mark failed the unfinished runs whose process has ended (nobody holds the lock)."""
     if unfinished_run(session) is None:
         return
-    lock = take_lock(models_dir)
+    try:
+        lock = take_lock(settings.models_dir, settings.redis_url)
+    except LockUnavailable:  # cannot tell whether the run is alive: leave it as it is
+        logger.warning("unfinished runs not checked: the run lock's Redis does not answer")
+        return
     if lock is not None:
         try:
             fail_stale_runs(session)

@@ -31,15 +31,18 @@ from web.admin.common import (
     tokens_match,
 )
 from web.client_address import client_address
+from web.ratelimit import LimitsUnavailable, SignInThrottle
 
 logger = logging.getLogger(__name__)
 
-LOGIN_FAILURES = 3  # failures of one name from one address before sign-in slows down
-LOGIN_WINDOW = 60 * 60  # seconds a failure is remembered
 # Each check costs about 0.1 s of CPU and 64 MiB (argon2): a few at a time per process,
 # the others wait their turn without holding the event loop.
 MAX_CONCURRENT_SIGN_INS = 4
 BAD_LOGIN = "That user name and password do not match. Please try again."
+NO_THROTTLE = (
+    "Signing in is not available right now (the shared rate-limit store does not answer). "
+    "Please try again in a minute; if it goes on, tell the administrator."
+)
 # Before sign-in there is no session to hold a CSRF token: the form and a cookie carry
 # the same random value instead (double submit), so no other site can sign you in.
 LOGIN_CSRF_COOKIE = "login_csrf"
@@ -78,29 +81,41 @@ async def login_page(request: Request) -> Response:
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "")))
     address = client_address(request)
-    throttle = request.app.state.login_throttle
+    throttle: SignInThrottle = request.app.state.login_throttle
     factory = session_factory(request)
-    unlocked = await run_in_threadpool(_unlocked_at, factory, name)
-    wait = throttle.wait(name, address, unlocked_at=unlocked)
+    try:
+        unlocked, wait = await run_in_threadpool(_wait, factory, throttle, name, address)
+    except LimitsUnavailable as error:
+        # Fails closed: without the shared counts, guesses would go unthrottled on every
+        # web process. Staff can wait a minute for Redis; patients' chat fails open instead.
+        logger.error("sign-in refused: the throttle's Redis does not answer (%s)", error)
+        return _login_form(request, {"error": NO_THROTTLE, "name": name, "next": target}, 503)
     if wait:
         return _slow_down(request, wait, name, target)
     idle = timedelta(minutes=request.app.state.settings.staff_idle_minutes)
     async with _sign_in_slots():  # the hash runs in a thread: other pages keep being served
         token = await run_in_threadpool(_sign_in, factory, name, password, address, idle)
+    count = throttle.succeeded if token else throttle.failed
+    try:
+        await run_in_threadpool(count, name, address, unlocked_at=unlocked)
+    except LimitsUnavailable as error:  # the next try checks Redis first, and fails closed
+        logger.warning("sign-in outcome not counted: the throttle's Redis fails (%s)", error)
     if token is None:
-        throttle.failed(name, address)
         return _login_form(request, {"error": BAD_LOGIN, "name": name, "next": target}, 401)
-    throttle.succeeded(name, address)
     response = RedirectResponse(target, 303)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin/login")
     _set_private_cookie(request, response, COOKIE, token, "/admin")
     return response
 
 
-def _unlocked_at(factory: sessionmaker[Session], name: str) -> float | None:
+def _wait(
+    factory: sessionmaker[Session], throttle: SignInThrottle, name: str, address: str
+) -> tuple[float | None, int]:
+    """When `name` was last unlocked, and the seconds to wait (in a worker thread)."""
     with factory() as session:
         unlocked = sign_in_unlocked_at(session, name)
-    return unlocked.timestamp() if unlocked else None
+    unlocked_at = unlocked.timestamp() if unlocked else None
+    return unlocked_at, throttle.wait(name, address, unlocked_at=unlocked_at)
 
 
 def _sign_in(

@@ -50,7 +50,7 @@ def _settings(request: Request) -> Settings:
 def _models_context(request: Request) -> dict[str, Any]:
     models_dir = _settings(request).models_dir
     with session_factory(request).begin() as session:
-        settle_stale_runs(session, models_dir)
+        settle_stale_runs(session, _settings(request))
         live = live_run(session)
         try:
             target = rollback_target(session, models_dir).name
@@ -101,7 +101,7 @@ async def roll_back(request: Request) -> Response:
 
 def _run(request: Request) -> ModelRun:
     with session_factory(request).begin() as session:
-        settle_stale_runs(session, _settings(request).models_dir)
+        settle_stale_runs(session, _settings(request))
         run = session.get(ModelRun, request.path_params["run_id"])
     if run is None:
         raise HTTPException(404, "There is no such run.")

@@ -27,7 +27,6 @@ from bot.staff.accounts import (
 from bot.staff.audit import UNKNOWN_NAME, WEB_VISITOR, recent_events, record
 from bot.staff.roles import can
 from bot.staff.tables import AuditEvent, StaffSession, StaffUser
-from web.ratelimit import FailureThrottle
 
 GOOD = "a sentence as a password"
 
@@ -141,69 +140,6 @@ def test_last_seen_is_written_at_most_once_a_minute(
         assert as_utc(session.scalars(select(StaffSession.last_seen_at)).one()) == (
             now + timedelta(seconds=61)
         )
-
-
-def test_failures_slow_one_name_from_one_address_more_and_more() -> None:
-    clock = [1000.0]
-    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
-    for _ in range(3):
-        assert throttle.wait("anna", "10.0.0.1") == 0
-        throttle.failed("anna", "10.0.0.1")
-    delays = []
-    for _ in range(6):
-        delays.append(throttle.wait("anna", "10.0.0.1"))
-        clock[0] += delays[-1]
-        assert throttle.wait("anna", "10.0.0.1") == 0
-        throttle.failed("anna", "10.0.0.1")
-    assert delays == [1, 2, 4, 8, 16, 32]
-    # The owner elsewhere and other names from here are not slowed (yet).
-    assert throttle.wait("anna", "10.0.0.2") == 0 and throttle.wait("bob", "10.0.0.1") == 0
-    clock[0] += 3601  # failures are forgotten after the window
-    assert throttle.wait("anna", "10.0.0.1") == 0
-
-
-def test_failures_on_a_name_from_many_addresses_delay_its_owner_by_seconds_only() -> None:
-    clock = [1000.0]
-    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
-    for attacker in range(40):
-        throttle.failed("anna", f"203.0.113.{attacker}")
-    assert 0 < throttle.wait("anna", "10.0.0.9") <= 30
-    clock[0] += 30
-    assert throttle.wait("anna", "10.0.0.9") == 0
-
-
-def test_a_guessing_loop_that_obeys_retry_after_gets_few_tries_an_hour() -> None:
-    clock = [1000.0]
-    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
-    tries = 0
-    while clock[0] < 1000.0 + 3600:
-        wait = throttle.wait("anna", "10.0.0.1")
-        if wait:
-            clock[0] += wait
-            continue
-        throttle.failed("anna", "10.0.0.1")
-        tries += 1
-    assert tries <= 16
-
-
-def test_spraying_many_names_from_one_address_is_slowed_too() -> None:
-    clock = [1000.0]
-    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
-    for n in range(10):
-        throttle.failed(f"user{n}", "10.0.0.1")
-    assert throttle.wait("someone-else", "10.0.0.1") > 0
-    assert throttle.wait("someone-else", "10.0.0.2") == 0
-
-
-def test_an_unlock_or_a_success_forgets_the_names_failures() -> None:
-    clock = [1000.0]
-    throttle = FailureThrottle(3, 3600, clock=lambda: clock[0])
-    for _ in range(8):
-        throttle.failed("anna", "10.0.0.1")
-    assert throttle.wait("anna", "10.0.0.1") > 0
-    assert throttle.wait("anna", "10.0.0.1", unlocked_at=1000.0) == 0
-    throttle.succeeded("anna", "10.0.0.1")
-    assert throttle.wait("anna", "10.0.0.1") == 0
 
 
 def test_a_failed_sign_in_keeps_the_name_only_when_it_is_an_account(

@@ -156,7 +156,7 @@ def test_a_second_run_is_refused_while_one_works(
         with pytest.raises(RunRefused, match="running"):
             start_rollback(session_factory, deploy_settings, "alice")
         with session_factory.begin() as session:  # the live run is not taken for stale
-            settle_stale_runs(session, deploy_settings.models_dir)
+            settle_stale_runs(session, deploy_settings)
             assert session.get(ModelRun, job.run_id).state == "running"  # type: ignore[union-attr]
     finally:
         job.lock.release()
@@ -168,7 +168,7 @@ def test_a_run_left_by_a_dead_process_is_marked_failed(
     with session_factory.begin() as session:
         session.add(ModelRun(kind="train", started_by="rita", state="running", stage="train"))
     with session_factory.begin() as session:  # what the models page does on each view
-        settle_stale_runs(session, deploy_settings.models_dir)
+        settle_stale_runs(session, deploy_settings)
     with session_factory() as session:
         [stale] = session.scalars(select(ModelRun)).all()
         assert (stale.state, stale.stage, stale.error) == ("failed", "train", STALE_REASON)
