@@ -21,10 +21,12 @@ import requests
 
 from bot.db import make_engine, make_session_factory
 from bot.settings import PROJECT_ROOT
+from bot.staff.accounts import add_user
 from bot.staff.inbox import sync
 from bot.staff.tracker_store import NOT_UNDERSTOOD
 from cluster.launcher import Cluster
 from tests.support.cluster import running_cluster
+from tests.support.staff_client import PASSWORD, csrf_token
 
 pytestmark = pytest.mark.integration
 MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
@@ -159,6 +161,26 @@ def test_the_inbox_reads_the_postgresql_tracker_store(cluster: Cluster) -> None:
 
         reasons = {item.text: item.reason for item in session.query(InboxItem)}
     assert reasons["flibber wobble grok"] == NOT_UNDERSTOOD
+
+
+def test_the_sign_in_throttle_holds_across_both_web_replicas(cluster: Cluster) -> None:
+    factory = make_session_factory(make_engine(cluster.layout.app_environment()["DATABASE_URL"]))
+    with factory.begin() as session:
+        add_user(session, "rita", "reviewer", PASSWORD)
+    url = cluster.layout.url(cluster.layout.web_port, "/admin/login")
+    browser = requests.Session()
+    token = csrf_token(browser.get(url, timeout=30).text)
+
+    def sign_in(password: str) -> requests.Response:
+        form = {"name": "rita", "password": password, "csrf_token": token}
+        return browser.post(url, data=form, allow_redirects=False, timeout=30)
+
+    failures = [sign_in(f"guess {n}") for n in range(5)]
+    assert [r.status_code for r in failures] == [401] * 5
+    assert {r.headers["X-Served-By"] for r in failures} == {"web-1", "web-2"}
+    refused = [sign_in(PASSWORD) for _ in range(2)]  # the right password now waits...
+    assert [r.status_code for r in refused] == [429, 429]
+    assert {r.headers["X-Served-By"] for r in refused} == {"web-1", "web-2"}  # ...on both
 
 
 @dataclass

@@ -47,7 +47,7 @@ class RedisServer:
 def running_redis(workdir: Path) -> Iterator[RedisServer]:
     """Start redis-server in `workdir`; stop it on leaving."""
     if not REDIS_SERVER.exists():
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        pytest.fail("redis-server is not installed: `make system` installs it (Debian)")
     workdir.mkdir(parents=True, exist_ok=True)
     port, password = free_port(), secrets.token_hex(16)
     # The password on the command line is visible in `ps` to local users: a test's own.
