@@ -150,7 +150,9 @@ class Cluster:
                 cors=self.layout.url(self.layout.web_port),
                 endpoints=ENDPOINTS,
             )
-            self._start(f"rasa-{n}", argv, env=env)
+            child = self._start(f"rasa-{n}", argv, env=env)
+            if n == 1:  # it creates the tracker store's table; two at once would collide
+                wait_until(child, lambda: services.tracker_store_ready(self.layout), READY_SECONDS)
         token = {"token": self.settings.rasa_token or ""}
         for n, port in enumerate(self.layout.rasa_replica_ports, start=1):
             wait_until(

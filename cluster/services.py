@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from cluster.layout import Layout
@@ -120,6 +120,18 @@ def postgres_ready(layout: Layout) -> bool:
         return True
     except OperationalError:
         return False
+
+
+def tracker_store_ready(layout: Layout) -> bool:
+    """Whether Rasa has created its `events` table in the tracker store."""
+    engine = create_engine(layout.database_url("rasa"))
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table("events")
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
 
 
 def create_databases(layout: Layout) -> None:

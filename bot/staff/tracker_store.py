@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy import bindparam, create_engine, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -187,6 +187,8 @@ def delete_idle_conversations(tracker_store_url: str, before: float) -> tuple[in
         TrackerStoreUnavailable: the store is missing, unreachable or not Rasa's.
     """
     with _connect(tracker_store_url, write=True) as connection:
+        if not inspect(connection).has_table("events"):
+            return 0, 0  # Rasa creates it when it first starts (after the web app, in a cluster)
         count = connection.execute(_COUNT_IDLE, {"before": before}).scalar_one()
         if not count:
             return 0, 0

@@ -169,11 +169,13 @@ def test_the_sign_in_throttle_holds_across_both_web_replicas(cluster: Cluster) -
         add_user(session, "rita", "reviewer", PASSWORD)
     url = cluster.layout.url(cluster.layout.web_port, "/admin/login")
     browser = requests.Session()
-    token = csrf_token(browser.get(url, timeout=30).text)
+    page = browser.get(url, timeout=30)
 
     def sign_in(password: str) -> requests.Response:
-        form = {"name": "rita", "password": password, "csrf_token": token}
-        return browser.post(url, data=form, allow_redirects=False, timeout=30)
+        nonlocal page  # each answer is the form again, with a new token: POSTs only
+        form = {"name": "rita", "password": password, "csrf_token": csrf_token(page.text)}
+        page = browser.post(url, data=form, allow_redirects=False, timeout=30)
+        return page
 
     failures = [sign_in(f"guess {n}") for n in range(5)]
     assert [r.status_code for r in failures] == [401] * 5

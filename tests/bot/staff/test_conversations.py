@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from pathlib import Path
 
@@ -133,6 +134,16 @@ def test_purge_without_a_tracker_store_yet_still_purges_the_inbox(
         report = purge(session, f"sqlite:///{tmp_path / 'not-yet.db'}", 90)
     assert (report.conversations, report.events) == (0, 0)
     assert not (tmp_path / "not-yet.db").exists()  # no empty store created either
+
+
+def test_purge_of_a_database_where_rasa_has_not_made_its_table_yet(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()  # a server database exists before Rasa's first start
+    with session_factory.begin() as session:
+        report = purge(session, f"sqlite:///{empty}", 90)
+    assert (report.conversations, report.events) == (0, 0)
 
 
 @pytest.mark.parametrize("by", ["id", "ref", "REF"])
