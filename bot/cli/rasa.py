@@ -63,6 +63,7 @@ def cmd_rasa(settings: Settings, args: argparse.Namespace) -> int:
             interface=args.interface,
             cors=args.cors,
             credentials=args.credentials,
+            endpoints=args.endpoints,
         )
     )
 
@@ -89,6 +90,11 @@ def register(groups: argparse._SubParsersAction) -> None:
         "--credentials",
         default=rasa_commands.CREDENTIALS,
         help="channels file (credentials-socketio.yml adds socket.io)",
+    )
+    serve.add_argument(
+        "--endpoints",
+        default=rasa_commands.ENDPOINTS,
+        help=f"endpoints file ({rasa_commands.CLUSTER_ENDPOINTS}: one of several replicas)",
     )
     serve.add_argument(
         "--interface", default=rasa_commands.LOOPBACK, help="address to listen on (loopback)"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.settings import PROJECT_ROOT, Settings
-from rasa_ext.server import missing_variables, rasa_argv, redis_variables, secret_variables
+from rasa_ext.server import (
+    main,
+    missing_variables,
+    rasa_argv,
+    redis_variables,
+    secret_variables,
+)
 
 TOKEN = "ab" * 32
 
@@ -122,3 +130,18 @@ def test_rasa_names_a_variable_it_cannot_expand(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("MODEL_SERVER_URL")
     with pytest.raises(RasaException, match="MODEL_SERVER_URL"):
         AvailableEndpoints.read_endpoints(str(CLUSTER_ENDPOINTS))
+
+
+def test_the_launcher_names_what_the_endpoints_file_lacks_before_rasa_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    environ = {"RASA_AUTH_TOKEN": TOKEN, "SECRET_KEY": "s" * 64, **CLUSTER_ENV}
+    del environ["MODEL_SERVER_URL"]
+    monkeypatch.setattr(os, "environ", environ)  # what main() exports stays in this dict
+    monkeypatch.setattr(sys, "argv", ["rasa_ext.server"])  # main() replaces it
+    with pytest.raises(SystemExit) as stopped:
+        main(["--model", "m.tar.gz", "--endpoints", str(CLUSTER_ENDPOINTS)])
+    message = str(stopped.value)
+    assert "REDIS_HOST (set REDIS_URL)" in message
+    assert "MODEL_SERVER_URL (the web app's" in message
+    assert environ["MODELS_TOKEN"] not in message  # names only, never a secret
