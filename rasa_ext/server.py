@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -82,21 +82,33 @@ def redis_variables(redis_url: str) -> dict[str, str]:
     }
 
 
-def secret_variables(settings: Settings) -> dict[str, str]:
-    """The secrets the endpoints files read from the environment, from the settings."""
+def endpoint_variables(endpoints: Path) -> list[str]:
+    """The `${NAME}`s the endpoints file reads (comment lines aside), in order, once each."""
+    text = endpoints.read_text(encoding="utf-8") if endpoints.is_file() else ""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    return list(dict.fromkeys(_VARIABLE.findall("\n".join(lines))))
+
+
+def secret_variables(settings: Settings, needed: Collection[str]) -> dict[str, str]:
+    """The secrets the endpoints file reads from the environment, from the settings.
+
+    Args:
+        settings: the settings (tokens, `redis_url`).
+        needed: the variables the endpoints file reads; REDIS_URL is only taken apart
+            for a file with a Redis lock store.
+    """
     variables = {
         ACTIONS_TOKEN_VARIABLE: settings.actions_token,
         MODELS_TOKEN_VARIABLE: settings.models_token,
     }
-    if settings.redis_url:
+    if settings.redis_url and any(name.startswith("REDIS_") for name in needed):
         variables.update(redis_variables(settings.redis_url))
     return variables
 
 
 def missing_variables(endpoints: Path, environ: Mapping[str, str]) -> list[str]:
     """Every `${NAME}` in the endpoints file that `environ` does not set, with what sets it."""
-    text = endpoints.read_text(encoding="utf-8") if endpoints.is_file() else ""
-    names = dict.fromkeys(_VARIABLE.findall(text))
+    names = endpoint_variables(endpoints)
     return [f"{n} ({_SET_BY.get(n, 'not set')})" for n in names if n not in environ]
 
 
@@ -116,10 +128,11 @@ def main(args: Sequence[str] | None = None) -> None:
         raise SystemExit("Set RASA_AUTH_TOKEN, or run scripts/auth_token to create one.")
     given = sys.argv[1:] if args is None else list(args)
     sys.argv = rasa_argv(given, settings.rasa_token)
-    os.environ.update(secret_variables(settings))
-    missing = missing_variables(_endpoints_file(given), os.environ)
+    endpoints = _endpoints_file(given)
+    os.environ.update(secret_variables(settings, endpoint_variables(endpoints)))
+    missing = missing_variables(endpoints, os.environ)
     if missing:  # Rasa would fail later, deep in a traceback
-        raise SystemExit(f"{_endpoints_file(given)} needs: " + ", ".join(missing))
+        raise SystemExit(f"{endpoints} needs: " + ", ".join(missing))
     from rasa.__main__ import main as rasa_main  # late: loading Rasa takes seconds
 
     rasa_main()

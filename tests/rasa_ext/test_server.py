@@ -10,6 +10,7 @@ import pytest
 
 from bot.settings import PROJECT_ROOT, Settings
 from rasa_ext.server import (
+    endpoint_variables,
     main,
     missing_variables,
     rasa_argv,
@@ -71,12 +72,20 @@ def test_the_secrets_come_from_the_settings(tmp_path: Path) -> None:
     settings = Settings.from_env(
         {"SECRET_KEY": "s" * 64, "REDIS_URL": "redis://:pw@127.0.0.1:6390/0"}, root=tmp_path
     )
-    variables = secret_variables(settings)
+    variables = secret_variables(settings, endpoint_variables(CLUSTER_ENDPOINTS))
     assert variables["MODELS_TOKEN"] == settings.models_token
     assert variables["ACTIONS_TOKEN"] == settings.actions_token
     assert (variables["REDIS_PASSWORD"], variables["REDIS_PORT"]) == ("pw", "6390")
-    no_redis = Settings.from_env({"SECRET_KEY": "s" * 64}, root=tmp_path)
-    assert "REDIS_HOST" not in secret_variables(no_redis)  # endpoints.yml needs none
+    single = endpoint_variables(PROJECT_ROOT / "endpoints.yml")
+    assert single == ["ACTION_ENDPOINT_URL", "ACTIONS_TOKEN", "TRACKER_STORE_URL"]
+    assert "REDIS_HOST" not in secret_variables(settings, single)
+    # A REDIS_URL for the web app only (a socket) does not stop a single Rasa server.
+    socket = Settings.from_env(
+        {"SECRET_KEY": "s" * 64, "REDIS_URL": "unix:///run/redis.sock"}, root=tmp_path
+    )
+    assert "REDIS_HOST" not in secret_variables(socket, single)
+    with pytest.raises(SystemExit, match="REDIS_URL"):
+        secret_variables(socket, endpoint_variables(CLUSTER_ENDPOINTS))
 
 
 def test_a_missing_variable_is_named_with_what_sets_it() -> None:
