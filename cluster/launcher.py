@@ -29,7 +29,6 @@ TICKET_LOCK_LIFETIME_SECONDS = 20
 # Loading a model takes tens of seconds when two replicas load at once on two cores.
 RASA_READY_SECONDS = 600.0
 READY_SECONDS = 120.0
-ENDPOINTS = "endpoints-cluster.yml"
 
 
 class Cluster:
@@ -148,7 +147,7 @@ class Cluster:
                 port,
                 interface=self.layout.host,
                 cors=self.layout.url(self.layout.web_port),
-                endpoints=ENDPOINTS,
+                endpoints=rasa_commands.CLUSTER_ENDPOINTS,
             )
             child = self._start(f"rasa-{n}", argv, env=env)
             if n == 1:  # it creates the tracker store's table; two at once would collide

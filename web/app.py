@@ -29,6 +29,7 @@ from web.admin.articles import MAX_PREVIEW_BYTES
 from web.admin.common import MAX_FORM_BYTES
 from web.body_limit import BodyLimit, BodyRule
 from web.chat import MAX_BODY_BYTES, TOO_LONG, post_message, start_conversation
+from web.model_server import model_file
 from web.pages import chat_page, print_page, qr_code, topics_page
 from web.ratelimit import ChatLimit, SignInThrottle, make_storage
 from web.retention import retention
@@ -98,6 +99,8 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
         Route("/topics/{slug}/qr.svg", qr_code, name="qr"),
         Route("/api/message", post_message, methods=["POST"], name="message"),
         Route("/api/conversation", start_conversation, methods=["POST"], name="conversation"),
+        # The Rasa replicas pull their model here (`endpoints-cluster.yml`).
+        Route("/internal/model", model_file, name="model_file"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/admin", routes=admin_routes(), name="admin"),
     ]

@@ -1,8 +1,9 @@
 """Security headers on every response: a strict CSP, no sniffing, no referrer, framing by path.
 
 Only the chat page (`/`) may be framed by the hospital's site (`EMBED_ORIGINS`, the
-embed snippet). The staff workspace and the API may not be framed at all, so a page on
-another site (or an XSS on the hospital's) cannot clickjack the publish or user buttons.
+embed snippet). The staff workspace, the API and the model server (`/internal/`) may not
+be framed at all, so a page on another site (or an XSS on the hospital's) cannot
+clickjack the publish or user buttons.
 Every other page may be framed by this origin only.
 """
 
@@ -14,7 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 EMBEDDABLE_PATHS = ("/",)  # the chat, as embed.js frames it
-UNFRAMEABLE_PREFIXES = ("/admin", "/api/")
+UNFRAMEABLE_PREFIXES = ("/admin", "/api/", "/internal/")
 
 
 def content_security_policy(frame_ancestors: Iterable[str] = ("'self'",)) -> str:

@@ -94,7 +94,7 @@ def register(groups: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--endpoints",
         default=rasa_commands.ENDPOINTS,
-        help="endpoints file (endpoints-cluster.yml: PostgreSQL, Redis, model pulls)",
+        help=f"endpoints file ({rasa_commands.CLUSTER_ENDPOINTS}: one of several replicas)",
     )
     serve.add_argument(
         "--interface", default=rasa_commands.LOOPBACK, help="address to listen on (loopback)"

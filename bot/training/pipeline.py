@@ -4,9 +4,10 @@ The first stage ("examples") generates what Rasa trains on from the database: th
 topics of the published articles and the staff examples (`bot.training.training_data`).
 Each other stage runs the same Rasa commands as the Makefile (`bot.training.rasa_commands`)
 with the `rasa` of this virtual environment, in `Settings.project_dir`. The
-model is given to the running Rasa server only if validation and every test pass;
-otherwise the run ends `failed` with its stage and a reason, and the server keeps its
-model. Progress (stage, last log lines) is written to the run's row as it goes.
+model is given to the running Rasa server (with several replicas: served for them to
+pull) only if validation and every test pass; otherwise the run ends `failed` with its
+stage and a reason, and the server keeps its model. Progress (stage, last log lines) is
+written to the run's row as it goes.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.staff.audit import record
 from bot.training import rasa_commands
 from bot.training.examples import list_examples
 from bot.training.rasa_server import RasaServer, RasaServerError
+from bot.training.rollout import RolloutTimedOut, wait_for_replicas
 from bot.training.runs import (
     DEPLOYED,
     FAILED,
@@ -40,6 +42,7 @@ from bot.training.runs import (
     TRAIN,
     RunLock,
     begin_run,
+    live_model,
     rollback_target,
     runs_dir,
 )
@@ -234,6 +237,9 @@ class Job:
             )
 
     def _deploy(self, model: Path) -> None:
+        if self.settings.rasa_replica_urls:
+            self._roll_out(model)
+            return
         server = RasaServer(self.settings.rasa_url, self.settings.rasa_token)
         try:
             before = server.status().get("model_file")
@@ -247,6 +253,29 @@ class Job:
                 f"The server reports {after} after loading {model.name}; check its log."
             )
         self._line(f"the server now serves {after}")
+
+    def _roll_out(self, model: Path) -> None:
+        """Several replicas: they pull the model being deployed; wait until all serve it.
+
+        This run is in its deploy stage, so the model server (`bot.training.serving`)
+        already hands out `model`. If the time runs out, the run fails, the model
+        server hands out the live model again and the replicas that switched go back.
+        """
+        urls = self.settings.rasa_replica_urls
+        replicas = [RasaServer(url, self.settings.rasa_token) for url in urls]
+        seconds = self.settings.model_rollout_seconds
+        self._line(f"waiting for {len(urls)} replicas to pull {model.name} (at most {seconds} s)")
+        try:
+            wait_for_replicas(replicas, model.name, seconds, self._line)
+        except RolloutTimedOut as late:
+            with self.session_factory() as session:
+                live = live_model(session, self.settings.models_dir)
+            back = live.name if live is not None else "the model they had"
+            raise StageFailed(
+                f"{late} The run failed, so the replicas are given the live model "
+                f"({back}) again, and those that switched load it back at their next "
+                "pull (every 10 s). Check the replicas named here (their log), then start again."
+            ) from late
 
     # -- running ----------------------------------------------------------------------
 

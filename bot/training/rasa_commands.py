@@ -21,6 +21,8 @@ RASA = str(Path(sys.executable).parent / "rasa")
 CONFIG = "config.yml"
 CREDENTIALS = "credentials.yml"
 ENDPOINTS = "endpoints.yml"
+# Several replicas: Redis lock store, model pulled from the web app (`make cluster`).
+CLUSTER_ENDPOINTS = "endpoints-cluster.yml"
 TEST_STORIES = "tests/stories"
 # No usage reports to Rasa's servers; TensorFlow and SQLAlchemy 1.4 notices only add noise.
 QUIET = {

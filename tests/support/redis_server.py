@@ -50,11 +50,13 @@ def running_redis(workdir: Path) -> Iterator[RedisServer]:
         pytest.fail("redis-server is not installed: `make system` installs it (Debian)")
     workdir.mkdir(parents=True, exist_ok=True)
     port, password = free_port(), secrets.token_hex(16)
-    # The password on the command line is visible in `ps` to local users: a test's own.
-    argv = [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1"]
-    argv += ["--requirepass", password, "--save", "", "--appendonly", "no"]
-    argv += ["--dir", str(workdir), "--logfile", str(workdir / "redis.log")]
-    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+    # The configuration, password included, goes in on stdin: never on a command line.
+    config = f"port {port}\nbind 127.0.0.1\nrequirepass {password}\nsave ''\nappendonly no\n"
+    config += f"dir {workdir}\nlogfile {workdir / 'redis.log'}\n"
+    process = subprocess.Popen([str(REDIS_SERVER), "-"], stdin=subprocess.PIPE)
+    assert process.stdin is not None
+    process.stdin.write(config.encode())
+    process.stdin.close()
     server = RedisServer(
         f"redis://:{password}@127.0.0.1:{port}/0", port, password, process, workdir
     )

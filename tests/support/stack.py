@@ -151,6 +151,7 @@ def running_stack(
     env: Mapping[str, str] | None = None,
     with_actions: bool = True,
     credentials: Path | None = None,
+    endpoints: Path | None = None,
 ) -> Iterator[Stack]:
     """Run the action server (optional) and the Rasa server until the block ends.
 
@@ -158,23 +159,38 @@ def running_stack(
         workdir: where endpoints, logs and the conversations database go.
         model: the trained model to serve.
         project: the Rasa project folder (its `actions` package, `credentials.yml`).
-        env: extra environment (for example `DATABASE_URL`).
+        env: extra environment (for example `DATABASE_URL`; `RASA_AUTH_TOKEN` to share
+            one token between several servers).
         with_actions: start the action server too.
         credentials: channels file; default the project's `credentials.yml`.
+        endpoints: an endpoints file of the project that reads its addresses from the
+            environment (`endpoints-cluster.yml`); ACTION_ENDPOINT_URL and
+            TRACKER_STORE_URL are set for it unless `env` sets them. Default: one
+            written here with the addresses in it.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     # The secrets go through the environment, as in `make run`: never on a command line.
-    token, actions_token = secrets.token_hex(16), secrets.token_hex(32)
-    environ = rasa_commands.environment(
-        {"RASA_AUTH_TOKEN": token, "ACTIONS_TOKEN": actions_token, **(env or {})}
-    )
+    token = (env or {}).get("RASA_AUTH_TOKEN") or secrets.token_hex(16)
+    actions_token = secrets.token_hex(32)
     action_port, rasa_port = free_port(), free_port()
-    (workdir / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        "  headers:\n    X-Actions-Token: ${ACTIONS_TOKEN}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n",
-        encoding="utf-8",
+    addresses = {}
+    if endpoints is not None:  # the file reads them from the environment
+        addresses = {
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'conversations.db'}",
+        }
+    environ = rasa_commands.environment(
+        {"RASA_AUTH_TOKEN": token, "ACTIONS_TOKEN": actions_token, **addresses, **(env or {})}
     )
+    if endpoints is None:
+        endpoints = workdir / "endpoints.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+            "  headers:\n    X-Actions-Token: ${ACTIONS_TOKEN}\n"
+            "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+            f"  db: {workdir / 'conversations.db'}\n",
+            encoding="utf-8",
+        )
     actions = rasa = None
     try:
         if with_actions:
@@ -192,7 +208,7 @@ def running_stack(
                 str(model),
                 rasa_port,
                 credentials=str(credentials or project / "credentials.yml"),
-                endpoints=str(workdir / "endpoints.yml"),
+                endpoints=str(endpoints),
             ),
             cwd=project,
             env=environ,
