@@ -135,9 +135,10 @@ screenshots: ## Copy the browser tests' screenshots (var/screenshots/) to docs/s
 	@ls var/screenshots/*.png >/dev/null 2>&1 || { echo "run the browser tests first (make test)" >&2; exit 1; }
 	mkdir -p docs/screenshots && cp var/screenshots/*.png docs/screenshots/
 
-bench: build train ## Latency beside a bare `rasa init` bot and through the web app, trial search scale
+bench: system build train ## Latency (vs a bare `rasa init` bot, via the web app, on the cluster), trial search scale
 	$(PY) -m scripts.bench
 	$(PY) -m scripts.bench_trials
+	$(PY) -m scripts.bench_cluster
 
 clean: ## Remove the built pipeline, models, databases and results (keeps .venv)
 	rm -rf var models data/nlu/kb_terms.yml

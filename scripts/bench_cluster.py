@@ -2,8 +2,9 @@
 
 Throughput and latency for 1, 10 and 50 conversations at once, with one replica of each
 server in rotation and then two; the memory of each process; and how long a new model
-takes to reach every Rasa replica. Messages go through the web app, as the chat page
-sends them. The results go to var/results/bench_cluster.json.
+takes to reach every Rasa replica (a deploy and a rollback, the training skipped).
+Messages go through the web app, as the chat page sends them. The results go to
+var/results/bench_cluster.json.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bot.db import make_engine, make_session_factory
 from bot.settings import PROJECT_ROOT as ROOT
+from bot.settings import Settings
+from bot.training.pipeline import start_rollback
 from cluster.launcher import Cluster
 from scripts.bench import OUR_MESSAGES, WebChat, percentile
 from tests.support.cluster import running_cluster
+from tests.support.deploy import deploy_a_copy
 
 OUT = ROOT / "var" / "results"
 LOADS = ((1, 40), (10, 12), (50, 4))  # conversations at once, messages in each
@@ -96,6 +101,25 @@ def memory(cluster: Cluster) -> dict[str, float]:
     return {name: tree_rss_mb(child.pid) for name, child in sorted(cluster.children.items())}
 
 
+def rollout_seconds(cluster: Cluster, times: int = 3) -> list[dict[str, float]]:
+    """Deploy a new model (the training stages skipped) and roll it back, `times` times."""
+    settings = Settings.from_env(cluster.layout.app_environment(), root=ROOT)
+    factory = make_session_factory(make_engine(settings.database_url))
+    measured = []
+    for _ in range(times):
+        job, run = deploy_a_copy(settings, factory)
+        assert run.state == "deployed", run.error
+        rollback = start_rollback(factory, settings, "bench")
+        assert rollback.run() == "deployed"
+        measured.append(
+            {
+                "deploy_s": round(job.durations["deploy"], 1),
+                "rollback_s": round(rollback.durations["deploy"], 1),
+            }  # fmt: skip
+        )
+    return measured
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {"machine": f"{os.cpu_count()} cores"}
@@ -110,6 +134,7 @@ def main() -> None:
                 f"{c} conversation(s)": load(chat, c, turns) for c, turns in LOADS
             }
         results["memory_mb"] = memory(cluster)
+        results["new model on every replica"] = rollout_seconds(cluster)
     (OUT / "bench_cluster.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 

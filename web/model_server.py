@@ -49,7 +49,7 @@ def _find(request: Request) -> tuple[Path, str] | None:
     settings: Settings = request.app.state.settings
     with session_factory(request).begin() as session:
         # A run whose process died in its deploy stage must not stay "being deployed".
-        settle_stale_runs(session, settings.models_dir)
+        settle_stale_runs(session, settings)
         path = served_model(session, settings.models_dir)
     return None if path is None else (path, FINGERPRINTS.of(path))
 

@@ -20,12 +20,14 @@ import pytest
 import requests
 
 from bot.db import make_engine, make_session_factory
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from bot.staff.accounts import add_user
 from bot.staff.inbox import sync
 from bot.staff.tracker_store import NOT_UNDERSTOOD
+from bot.training.pipeline import start_rollback
 from cluster.launcher import Cluster
 from tests.support.cluster import running_cluster
+from tests.support.deploy import deploy_a_copy
 from tests.support.staff_client import PASSWORD, csrf_token
 
 pytestmark = pytest.mark.integration
@@ -185,6 +187,30 @@ def test_the_sign_in_throttle_holds_across_both_web_replicas(cluster: Cluster) -
     assert {r.headers["X-Served-By"] for r in refused} == {"web-1", "web-2"}  # ...on both
 
 
+def served_models(cluster: Cluster) -> list[str]:
+    """The model file each Rasa replica serves, asked directly."""
+    token = {"token": cluster.settings.rasa_token}
+    return [
+        requests.get(cluster.layout.url(port, "/status"), params=token, timeout=30).json()[
+            "model_file"
+        ]
+        for port in cluster.layout.rasa_replica_ports
+    ]
+
+
+def test_a_deploy_and_a_rollback_reach_both_rasa_replicas(cluster: Cluster) -> None:
+    settings = Settings.from_env(cluster.layout.app_environment(), root=PROJECT_ROOT)
+    factory = make_session_factory(make_engine(settings.database_url))
+    assert served_models(cluster) == ["assistant.tar.gz"] * 2
+    _, run = deploy_a_copy(settings, factory)  # the stages after training, as staff run them
+    assert run.state == "deployed", f"{run.error}\n{run.log_tail}"
+    assert served_models(cluster) == [f"run-{run.id}.tar.gz"] * 2
+    assert texts(say(cluster, "after-deploy", "what is CAR-T?"))
+    rollback = start_rollback(factory, settings, "alice")
+    assert rollback.run() == "deployed"
+    assert served_models(cluster) == ["assistant.tar.gz"] * 2
+
+
 @dataclass
 class Sent:
     """One message of the load test and what became of it."""
@@ -232,9 +258,12 @@ def test_a_killed_rasa_replica_loses_no_answered_message(cluster: Cluster) -> No
         for future in running:
             future.result()
 
-    # Only a message in flight at the moment of the kill may go unanswered.
+    # Only a message in flight while rasa-1 died may go unanswered (a connection refused
+    # is sent to rasa-2; one the dying process had accepted is lost with it): at most one
+    # per conversation, none sent after the health check took rasa-1 out.
     unanswered = [s for s in log if not s.answered]
-    assert all(s.sent_at < killed_at for s in unanswered), unanswered
+    assert len(unanswered) <= len(senders), unanswered
+    assert all(killed_at - 5 < s.sent_at < removed_at for s in unanswered), unanswered
     assert all(s.answered for s in log if s.sent_at > removed_at)
     for sender in senders:
         stored = [text for text, _ in turns(tracker(cluster, sender)["events"])]

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.kb.store import ArticleStore
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training.pipeline import Job, start_rollback, start_training
+from bot.training.pipeline import start_rollback, start_training
 from bot.training.tables import ModelRun
+from tests.support.deploy import DeployOnly
 from tests.support.redis_server import RedisServer, redis_server  # noqa: F401
 from tests.support.stack import Stack, free_port, running_stack, running_web_app
 
@@ -36,23 +37,6 @@ MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:  # noqa: F811
     return redis_server.url
-
-
-class DeployOnly(Job):
-    """A train run whose "trained" model is a copy of the shipped one (no rasa train)."""
-
-    def _write_examples(self) -> None:
-        pass
-
-    def _validate(self) -> None:
-        pass
-
-    def _train(self) -> None:
-        shutil.copy2(MODEL, self._model())
-        self._save(model_path=str(self._model()))
-
-    def _test(self) -> None:
-        pass
 
 
 def served(replica: Stack) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.settings import Settings
 from bot.training.runs import BASELINE_MODEL, begin_run
 from bot.training.serving import Fingerprints, served_model
 from bot.training.tables import ModelRun
@@ -46,7 +47,8 @@ def test_the_baseline_then_the_run_in_its_deploy_stage_then_the_live_one(
     new = models / "runs" / "run-1.tar.gz"
     new.write_bytes(b"new")
     with session_factory.begin() as session:
-        run, lock = begin_run(session, models, "train", "rita")
+        settings = Settings.from_env({"MODELS_DIR": str(models)}, root=tmp_path)
+        run, lock = begin_run(session, settings, "train", "rita")
         run_id = run.id
     try:
         set_run(session_factory, run_id, stage="test", model_path=str(new))
