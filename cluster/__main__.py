@@ -1,4 +1,7 @@
-"""`python -m cluster [MODEL]`: start the cluster, print its addresses, stop it on Ctrl-C."""
+"""`python -m cluster [MODEL]`: start the cluster, print its addresses, stop it on Ctrl-C.
+
+`python -m cluster stop` stops what a launcher that was killed left running.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from cluster.launcher import Cluster, wait_for_ctrl_c
+from cluster.launcher import Cluster, stop_leftovers, wait_for_ctrl_c
 from cluster.layout import Layout
 from cluster.processes import NotReady
 from cluster.services import MissingProgram
@@ -16,6 +19,9 @@ def main(argv: list[str]) -> int:
     """Start the cluster with the model in `argv` (default the trained one); 0 when stopped."""
     os.umask(0o077)  # conversations, keys and logs are for this user only
     layout = Layout.from_env()
+    if argv == ["stop"]:
+        stop_leftovers(layout)
+        return 0
     model = Path(argv[0] if argv else layout.root / "models" / "assistant.tar.gz")
     cluster = Cluster(layout)
     try:

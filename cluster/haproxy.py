@@ -1,7 +1,12 @@
 """The load balancer: HAProxy's configuration, and its runtime API for taking servers out.
 
 Round robin over the replicas, with a health check every second: two failed checks take
-a replica out, two good ones put it back. A request that cannot connect to a replica is
+a replica out, two good ones put it back. A Rasa replica answers one message at a time
+(its model runs on one event loop), so it gets at most `maxconn` requests at once and
+the rest wait in HAProxy's queue, for whichever replica frees up first. Without that,
+a burst queues inside the replica, its health check waits behind the burst, and the
+load balancer takes a busy replica out, and then the other: the first `make bench` run
+with 50 conversations on one replica did exactly that. A request that cannot connect to a replica is
 sent to another (`retry-on conn-failure`); one that reached a replica is never sent twice,
 since a chat message must not be processed twice. HAProxy logs nothing: no line ties a
 client address to a time or a conversation.
@@ -27,12 +32,14 @@ class Backend:
         bind: the address the load balancer listens on (`host:port`).
         servers: the replicas' addresses (`host:port`).
         health_path: what a health check requests.
+        maxconn: the most requests one replica gets at once (None: no limit).
     """
 
     name: str
     bind: str
     servers: tuple[str, ...]
     health_path: str
+    maxconn: int | None = None
 
 
 def render(backends: list[Backend], state_dir: Path) -> str:
@@ -48,7 +55,8 @@ def render(backends: list[Backend], state_dir: Path) -> str:
         "    timeout connect 2s",
         "    timeout client 120s",
         f"    timeout server {SERVER_TIMEOUT_SECONDS}s",
-        "    timeout check 2s",
+        "    timeout check 5s",
+        "    timeout queue 60s",
         "    timeout http-request 10s",
         "    retries 3",
         "    option redispatch",
@@ -70,8 +78,9 @@ def render(backends: list[Backend], state_dir: Path) -> str:
             # Which replica answered: for the operators and the tests.
             "    http-response set-header X-Served-By %[srv_name]",
         ]
+        limit = f" maxconn {backend.maxconn}" if backend.maxconn else ""
         lines += [
-            f"    server {backend.name}-{n} {address} check"
+            f"    server {backend.name}-{n} {address} check{limit}"
             for n, address in enumerate(backend.servers, start=1)
         ]
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ Rasa replicas, which pull their model through it. Stopping goes the other way.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -28,6 +29,8 @@ from cluster.processes import Child, NotReady, answers, start, wait_until
 TICKET_LOCK_LIFETIME_SECONDS = 20
 # Loading a model takes tens of seconds when two replicas load at once on two cores.
 RASA_READY_SECONDS = 600.0
+# Requests one Rasa replica gets at once; the load balancer queues the rest (haproxy.py).
+RASA_MAXCONN = 4
 READY_SECONDS = 120.0
 
 
@@ -65,7 +68,8 @@ class Cluster:
         host = self.layout.host
         return [
             Backend("rasa", f"{host}:{self.layout.rasa_port}",
-                    tuple(f"{host}:{p}" for p in self.layout.rasa_replica_ports), "/"),
+                    tuple(f"{host}:{p}" for p in self.layout.rasa_replica_ports), "/",
+                    maxconn=RASA_MAXCONN),
             Backend("actions", f"{host}:{self.layout.actions_port}",
                     tuple(f"{host}:{p}" for p in self.layout.actions_replica_ports), "/health"),
             Backend("web", f"{host}:{self.layout.web_port}",
@@ -177,6 +181,13 @@ class Cluster:
             NotReady: a part stopped or was not ready in time (the message names its log).
         """
         self.layout.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        running = leftovers(self.layout)
+        if running:
+            names = ", ".join(f"{name} (PID {pid})" for name, pid in running.items())
+            raise NotReady(
+                f"Processes of an earlier cluster are still running: {names}. "
+                "Stop them with `.venv/bin/python -m cluster stop`."
+            )
         self.say("Starting PostgreSQL and Redis...")
         self._databases()
         self._content()
@@ -189,10 +200,18 @@ class Cluster:
         wait_until(self.children["haproxy"], self._all_up, READY_SECONDS)
 
     def stop(self) -> None:
-        """Stop every process, the last started first."""
-        for child in reversed(list(self.children.values())):
-            child.stop()
-        self.children.clear()
+        """Stop every process, the last started first, whatever happens meanwhile."""
+        # A second Ctrl-C must not cut this short and leave servers running.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for child in reversed(list(self.children.values())):
+                try:
+                    child.stop()
+                except OSError as error:  # already gone, or its PID file is
+                    self.say(f"{child.name}: {error}")
+            self.children.clear()
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def check_children(self) -> list[str]:
         """The names of processes that have ended since the last call (and forget them)."""
@@ -200,6 +219,31 @@ class Cluster:
         for name in ended:
             self.children.pop(name).pid_file.unlink(missing_ok=True)
         return ended
+
+
+def leftovers(layout: Layout) -> dict[str, int]:
+    """The processes named by PID files in the state folder that are still running."""
+    running = {}
+    for pid_file in sorted(layout.state_dir.glob("*.pid")):
+        try:
+            pid = int(pid_file.read_text(encoding="utf-8"))
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            pid_file.unlink(missing_ok=True)  # stale: that process is gone
+            continue
+        except PermissionError:
+            pass  # it exists, under another user
+        running[pid_file.stem] = pid
+    return running
+
+
+def stop_leftovers(layout: Layout, say: Callable[[str], None] = print) -> None:
+    """Stop what an earlier launcher left running (it was killed before it could)."""
+    for name, pid in leftovers(layout).items():
+        # PostgreSQL's "fast" shutdown is SIGINT; its SIGTERM waits for every client.
+        os.kill(pid, signal.SIGINT if name == "postgres" else signal.SIGTERM)
+        say(f"stopped {name} (PID {pid})")
+        layout.pid_file(name).unlink(missing_ok=True)
 
 
 def web_argv(host: str, port: int) -> list[str]:
