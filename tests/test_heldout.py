@@ -20,6 +20,17 @@ from bot.kb.topics import REQUIRED_SLUGS
 from bot.settings import PROJECT_ROOT as ROOT
 
 HELDOUT = ROOT / "tests" / "data" / "heldout"
+# The French set, written before any French training example (issue 15): at least 350
+# messages with the English set's kinds, in about its proportions.
+HELDOUT_FR = ROOT / "tests" / "data" / "heldout-fr"
+MINIMUM_FR = {
+    "topics": 190,
+    "urgent": 45,
+    "not_urgent": 28,
+    "advice": 30,
+    "out_of_scope": 28,
+    "social": 24,
+}
 # kind -> smallest number of messages the set must hold
 MINIMUM = {
     "topics": 160,
@@ -37,12 +48,18 @@ def normalised(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
 
 
-def heldout_messages() -> dict[str, list[dict[str, str]]]:
+def heldout_messages(folder: Path = HELDOUT) -> dict[str, list[dict[str, str]]]:
     """Each held-out file's messages, by kind (the file's name)."""
     return {
         path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
-        for path in sorted(HELDOUT.glob("*.yml"))
+        for path in sorted(folder.glob("*.yml"))
     }
+
+
+def all_heldout_messages() -> list[dict[str, str]]:
+    """The English and the French held-out messages."""
+    return [m for folder in (HELDOUT, HELDOUT_FR) for ms in heldout_messages(folder).values()
+            for m in ms]  # fmt: skip
 
 
 def training_texts(nlu_dir: Path) -> set[str]:
@@ -93,16 +110,26 @@ def test_warning_signs_cover_every_category() -> None:
     assert len(signs) >= 15 and min(signs.values()) >= 3, signs
 
 
+def test_the_french_set_has_every_kind_topic_and_sign() -> None:
+    messages = heldout_messages(HELDOUT_FR)
+    counts = {kind: len(found) for kind, found in messages.items()}
+    assert counts.keys() == MINIMUM_FR.keys()
+    assert all(counts[kind] >= least for kind, least in MINIMUM_FR.items()), counts
+    assert sum(counts.values()) >= 350
+    english = heldout_messages()
+    for kind in ("topics", "social"):
+        assert {m["slug"] for m in messages[kind]} == {m["slug"] for m in english[kind]}
+    assert {m["sign"] for m in messages["urgent"]} == {m["sign"] for m in english["urgent"]}
+
+
 def test_no_heldout_message_is_written_twice() -> None:
-    texts = [normalised(m["text"]) for ms in heldout_messages().values() for m in ms]
+    texts = [normalised(m["text"]) for m in all_heldout_messages()]
     assert [t for t, n in collections.Counter(texts).items() if n > 1] == []
 
 
 def test_no_heldout_message_is_a_training_example_or_a_tuning_phrasing() -> None:
     seen = training_texts(ROOT / "data" / "nlu") | {normalised(t) for t in story_turns()}
-    leaked = [
-        m["text"] for ms in heldout_messages().values() for m in ms if normalised(m["text"]) in seen
-    ]
+    leaked = [m["text"] for m in all_heldout_messages() if normalised(m["text"]) in seen]
     assert leaked == []
 
 
