@@ -1,11 +1,13 @@
 """`make eval`: the trained assistant on the held-out set, and NLU cross-validation.
 
-The held-out messages (`tests/data/heldout/`, never trained or tuned on) go one by one,
+The held-out messages (`tests/data/heldout/` in English, `tests/data/heldout-fr/` in
+French; never trained or tuned on) go one by one,
 each in a new conversation, to the real Rasa server and action server: the same code a
 reader's message meets. What came back (the custom JSON: article, "did you mean", urgent)
-is scored per kind. The nets are also scored alone on the same messages. Results go to
-`var/results/eval.json` and to the "make eval" section of docs/benchmarks.md, with the
-misses, so a reviewer sees what went wrong and not only how often.
+is scored per kind and per language. The nets are also scored alone on the same
+messages. Results go to `var/results/eval.json` and to the "make eval" sections of
+docs/benchmarks.md (one per language), with the misses, so a reviewer sees what went
+wrong and not only how often.
 
 `python -m scripts.eval --heldout-only` skips the cross-validation (5 trainings).
 """
@@ -30,13 +32,17 @@ from bot.safety.advice_signs import check_advice
 from bot.safety.urgent_signs import find_signs
 from bot.settings import PROJECT_ROOT as ROOT
 from bot.training import rasa_commands
-from tests.support.stack import prepare_database, running_stack
+from tests.support.stack import Stack, prepare_database, running_stack
 
 OUT = ROOT / "var" / "results"
 MODEL = ROOT / "models" / "assistant.tar.gz"
-HELDOUT = ROOT / "tests" / "data" / "heldout"
+HELDOUT = {"en": ROOT / "tests" / "data" / "heldout", "fr": ROOT / "tests" / "data" / "heldout-fr"}
 DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- make eval: start -->", "<!-- make eval: end -->"
+# Where each language's report goes in DOC (English first: its markers predate French).
+MARKERS = {
+    "en": ("<!-- make eval: start -->", "<!-- make eval: end -->"),
+    "fr": ("<!-- make eval fr: start -->", "<!-- make eval fr: end -->"),
+}
 # kind -> (what a right outcome is, target share); see `right()`.
 TARGETS = {
     "topics": 0.95,
@@ -98,36 +104,44 @@ def right(kind: str, item: dict[str, str], got: Outcome, intent: str | None) -> 
     return (first, first or want in got.offered)
 
 
-def heldout() -> dict[str, list[dict[str, str]]]:
+Messages = dict[str, list[dict[str, str]]]  # kind -> messages
+Results = dict[str, list[dict[str, Any]]]  # kind -> what came back for each message
+
+
+def heldout(folder: Path) -> Messages:
     return {
         p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["messages"]
-        for p in sorted(HELDOUT.glob("*.yml"))
+        for p in sorted(folder.glob("*.yml"))
     }
 
 
-def run_heldout(messages: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, Any]]]:
-    """Send every message to the real servers; return per kind what came back."""
-    results: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def run_heldout(sets: dict[str, Messages]) -> dict[str, Results]:
+    """Send every message of every language to the real servers; what came back."""
+    results: dict[str, Results] = {language: defaultdict(list) for language in sets}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'kb.db'}"
         prepare_database(url)
         with running_stack(Path(tmp) / "stack", model=MODEL, env={"DATABASE_URL": url}) as stack:
-            for kind, items in messages.items():
-                for n, item in enumerate(items):
-                    sender = f"eval-{kind}-{n}"
-                    response = stack.say(sender, item["text"])
-                    response.raise_for_status()
-                    got = outcome(response.json())
-                    intent = stack.tracker(sender)["latest_message"]["intent"].get("name")
-                    first, any_right = right(kind, item, got, intent)
-                    results[kind].append(
-                        {**item, "got": got.describe(), "first": first, "right": any_right,
-                         "urgent_alarm": intent == URGENT_INTENT}
-                    )  # fmt: skip
+            for language, messages in sets.items():
+                for kind, items in messages.items():
+                    for n, item in enumerate(items):  # each in a new conversation
+                        sender = f"eval-{language}-{kind}-{n}"
+                        results[language][kind].append(score(stack, sender, kind, item))
     return results
 
 
-def nets_alone(messages: dict[str, list[dict[str, str]]]) -> dict[str, float]:
+def score(stack: Stack, sender: str, kind: str, item: dict[str, str]) -> dict[str, Any]:
+    """Send one message; what came back and whether it was right."""
+    response = stack.say(sender, item["text"])
+    response.raise_for_status()
+    got = outcome(response.json())
+    intent = stack.tracker(sender)["latest_message"]["intent"].get("name")
+    first, any_right = right(kind, item, got, intent)
+    return {**item, "got": got.describe(), "first": first, "right": any_right,
+            "urgent_alarm": intent == URGENT_INTENT}  # fmt: skip
+
+
+def nets_alone(messages: Messages) -> dict[str, float]:
     """The word nets without the model: what each catches and where it fires wrongly."""
     urgent_word = [find_signs(m["text"]).urgent for m in messages["urgent"]]
     others = [m for kind, ms in messages.items() if kind != "urgent" for m in ms]
@@ -165,7 +179,7 @@ def nlu_cross_validation(folds: int = 5) -> dict[str, object]:
     }
 
 
-def table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+def table(results: Results) -> list[str]:
     lines = [
         '| kind | messages | right answer first | right, or among "did you mean" | target |',
         "| --- | --- | --- | --- | --- |",
@@ -190,7 +204,7 @@ def table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     return lines
 
 
-def misses(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+def misses(results: Results) -> list[str]:
     lines = ["| kind | message | expected | got |", "| --- | --- | --- | --- |"]
     for kind, rows in results.items():
         for r in rows:
@@ -201,26 +215,25 @@ def misses(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     return lines
 
 
-def write_doc(report: list[str]) -> None:
+def write_doc(language: str, report: list[str]) -> None:
+    """Replace the language's section of DOC (or add it at the end)."""
+    start, end = MARKERS[language]
     doc = DOC.read_text(encoding="utf-8")
-    section = "\n".join([START, *report, END])
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    section = "\n".join([start, *report, end])
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     doc = pattern.sub(lambda _: section, doc) if pattern.search(doc) else doc + "\n" + section
     DOC.write_text(doc, encoding="utf-8")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--heldout-only", action="store_true", help="skip cross-validation")
-    args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
-    messages = heldout()
-    results = run_heldout(messages)
-    nets = nets_alone(messages)
-    report = [
+def language_report(
+    language: str, messages: Messages, results: Results, nets: dict[str, float]
+) -> list[str]:
+    """The table, the nets alone, and the misses of one language."""
+    return [
         f"Run {time.strftime('%Y-%m-%d')}, model `{MODEL.relative_to(ROOT)}`, "
         f"{sum(len(v) for v in messages.values())} held-out messages "
-        "(`tests/data/heldout/`), each in a new conversation through the real servers.",
+        f"(`{HELDOUT[language].relative_to(ROOT)}/`), each in a new conversation through "
+        "the real servers.",
         "",
         *table(results),
         "",
@@ -231,20 +244,36 @@ def main() -> None:
         f"requests and fire on {nets['advice_words_false_fires']} of "
         f"{nets['messages_not_advice']} other messages.",
     ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heldout-only", action="store_true", help="skip cross-validation")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    sets = {language: heldout(folder) for language, folder in HELDOUT.items()}
+    results = run_heldout(sets)
+    nets = {language: nets_alone(messages) for language, messages in sets.items()}
+    reports = {
+        language: language_report(language, sets[language], results[language], nets[language])
+        for language in sets
+    }
     cv = None if args.heldout_only else nlu_cross_validation()
     if cv:
-        report += [
+        reports["en"] += [
             "",
             f"NLU {cv['folds']}-fold cross-validation on `data/nlu`: intent macro-F1 "
             f"**{cv['intent_macro_f1']:.3f}**, accuracy {cv['intent_accuracy']:.3f} "
             f"({cv['seconds']} s); lowest: {cv['worst_intents']}.",
         ]
-    report += ["", "Misses (answers that were not right first):", "", *misses(results)]
+    for language, report in reports.items():
+        report += ["", "Misses (answers that were not right first):", ""]
+        report += misses(results[language])
+        write_doc(language, report)
+        print("\n".join(report[:12]))
     (OUT / "eval.json").write_text(
         json.dumps({"heldout": results, "nets": nets, "cv": cv}, indent=2)
     )
-    write_doc(report)
-    print("\n".join(report[:12]))
 
 
 if __name__ == "__main__":
