@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from cluster.services import MissingProgram
 def main(argv: list[str]) -> int:
     """Start the cluster with the model in `argv` (default the trained one); 0 when stopped."""
     os.umask(0o077)  # conversations, keys and logs are for this user only
+    # Ctrl-C stops everything, even when started where SIGINT was ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     layout = Layout.from_env()
     if argv == ["stop"]:
         stop_leftovers(layout)
