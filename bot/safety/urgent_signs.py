@@ -71,6 +71,7 @@ _NON_STOP = re.compile(
 )
 _PRONOUNS = frozenset("it that this which ca cela ce elle il".split())  # "..., but it's gone"
 _STILL = frozenset("not no never ne pas jamais toujours".split())  # "won't go away"
+_EFFECT_WORDS = frozenset("effect cause effet effets secondaire secondaires frequent".split())
 _SO_WORDS = frozenset("so this aussi autant tellement si".split())  # "never so dizzy"
 _SENT_BREAK, _PHRASE_BREAK = frozenset(". ! ? ; …".split()), frozenset(", : ( ) - --".split())
 
@@ -82,13 +83,20 @@ _ELISION = re.compile(r"\b(qu|[cdjlmnst])'(?=[a-z])")
 _ELIDED = {"qu": "que", "c": "ce", "d": "de", "j": "je", "l": "le", "m": "me", "n": "ne"}
 _ELIDED |= {"s": "se", "t": "te"}
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+# "est-il normal d'être essoufflé ?" asks in general: an inverted subject pronoun is not
+# a person the message is about, so it is dropped; "peut-être" (maybe) is one word.
+_INVERSION = re.compile(r"(?<=[a-z])-(?:t-)?(?:il|elle|on|ils|elles)\b")
+_MAYBE = re.compile(r"\bpeut-etre\b")
+# French negation words a "_" never skips: "mes urines ne sont pas foncées" reports no sign.
+_NOT_SKIPPED = ["pas", "jamais", "aucun", "aucune"]
 
 
 def _fold(text: str) -> str:
     """Lower-case text without accents, ligatures or French elisions."""
     text = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return _ELISION.sub(lambda m: _ELIDED[m.group(1)] + " ", text)
+    text = _ELISION.sub(lambda m: _ELIDED[m.group(1)] + " ", text)
+    return _MAYBE.sub("peutetre", _INVERSION.sub("", text))
 
 
 # Macros are written "{name}" inside phrases; the compiler below expands them in place.
@@ -98,6 +106,8 @@ _LEX = {
 }
 _CUE = {name: frozenset(_fold(w) for w in words) for name, words in _VOCABULARY.cues.items()}
 _WH = _CUE.get("wh_words", frozenset())  # optional: question words that open a question
+# Optional: "si" + a plain verb ("si j'ai", "s'il a") is a hypothetical in its own clause only.
+_IF_HAVE = {k: _CUE.get(f"if_have_{k}", frozenset()) for k in ("verbs", "cues")}
 _SEV_WORDS = frozenset(_LEX["{sev}"][0].split("|")) | {"worse", "really"}
 # Temperatures are read from the text itself: "38.5", "39°c", "101.5 f", "fièvre 39".
 _TEMP_RE = re.compile(
@@ -120,7 +130,7 @@ def _token_pattern(nlp: Language, spec: str) -> dict[str, Any]:
     optional = len(spec) > 1 and spec.endswith("?")
     spec = spec[:-1] if optional else spec
     if spec == "_":
-        return {"IS_PUNCT": False, "IS_SPACE": False, "OP": "?"}
+        return {"IS_PUNCT": False, "IS_SPACE": False, "LOWER": {"NOT_IN": _NOT_SKIPPED}, "OP": "?"}
     words = [w.lstrip("=") for w in spec.split("|")]
     if spec.startswith("="):
         pattern: dict[str, Any] = {"LOWER": {"IN": words}}
@@ -256,17 +266,24 @@ class _Context:
             if first.lower_ in _CUE["q_words"] and follow != "not" and (self.question or wh):
                 return True
             sentence = {self.doc[i].lemma_ for i in self.back(start, self.sent)}
-            if self.question and sentence & {"effect", "cause"}:
+            if self.question and sentence & _EFFECT_WORDS:
                 return True
         return self.hypothetical(start)
 
     def hypothetical(self, start: int) -> bool:
         """True after 'if I get', 'can keytruda cause', 'will CAR-T make me' in the sentence."""
-        idx = self.back(start, self.sent)
+        idx, doc = self.back(start, self.sent), self.doc
+        clause = self.back(start, self.clause)
+        if any(  # "si j'ai de la fièvre", only in the sign's own clause
+            doc[i].lower_ in _IF_HAVE["verbs"]
+            and any(doc[k].lower_ in _IF_HAVE["cues"] for k in clause[n + 1 : n + 4])
+            for n, i in enumerate(clause)
+        ):
+            return True
         return any(
-            # The exact form too: French has no lemmas here ("ai" would read as "have").
-            (self.doc[i].lemma_ in _CUE["hypo_verb"] or self.doc[i].lower_ in _CUE["hypo_verb"])
-            and any(self.doc[k].lower_ in _CUE["hypo_cue"] for k in idx[n + 1 : n + 4])
+            # The exact form too: French has no lemmas here ("avoir" has no English lemma).
+            (doc[i].lemma_ in _CUE["hypo_verb"] or doc[i].lower_ in _CUE["hypo_verb"])
+            and any(doc[k].lower_ in _CUE["hypo_cue"] for k in idx[n + 1 : n + 4])
             for n, i in enumerate(idx)
         )
 
