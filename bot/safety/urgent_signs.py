@@ -58,20 +58,56 @@ class Triage:
 VOCABULARY_FILE = Path(__file__).with_name("urgent_signs.yml")
 _VOCABULARY = load_vocabulary(VOCABULARY_FILE, SIGN_IDS)
 _MANY_TIMES = re.compile(  # 4+ times a day; all the number words listed are 4 or more
-    r"\b(?P<more>more than |over )?(\d{1,3} ?(or|to|-) ?)?(?P<n>\d{1,3}|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve|lots|loads|many|several|dozens) ?(\+ ?)?(of )?(x|times?|"
-    r"episodes?|bouts?|trips?|movements?|motions?|bowel|stools?|poos?|loose|watery|runny|fois)\b"
+    r"\b(?P<more>more than |over |plus de )?(\d{1,3} ?(or|to|-|ou|a) ?)?(?P<n>\d{1,3}|four|five|"
+    r"six|seven|eight|nine|ten|eleven|twelve|lots|loads|many|several|dozens|quatre|cinq|sept|"
+    r"huit|neuf|dix|onze|douze|plusieurs|dizaines?) ?(\+ ?)?(of )?(x|times?|episodes?|bouts?|"
+    r"trips?|movements?|motions?|bowel|stools?|poos?|loose|watery|runny|fois|selles?)\b"
 )
 _NON_STOP = re.compile(
     r"\b(non ?- ?stop|nonstop|constant(ly)?|continuous(ly)?|continual|relentless|explosive|hourly|"
-    r"uncontrollabl[ey]|every (\d+ |half (an )?)?(hour|min)|all (day|night)|round the clock)\b"
+    r"uncontrollabl[ey]|every (\d+ |half (an )?)?(hour|min)|all (day|night)|round the clock|"
+    r"sans (arret|cesse|interruption)|en continu|toutes les (\d+ )?(heures?|minutes?)|"
+    r"toute la (nuit|journee)|tout le temps|non-stop)\b"
 )
+_PRONOUNS = frozenset("it that this which ca cela ce elle il".split())  # "..., but it's gone"
+_STILL = frozenset("not no never ne pas jamais toujours".split())  # "won't go away"
+_EFFECT_WORDS = frozenset("effect cause effet effets secondaire secondaires frequent".split())
+_SO_WORDS = frozenset("so this aussi autant tellement si".split())  # "never so dizzy"
 _SENT_BREAK, _PHRASE_BREAK = frozenset(". ! ? ; …".split()), frozenset(", : ( ) - --".split())
 
 
+# French is matched without accents and with its elisions spelt out ("l'urine" is read as
+# "le urine", "j'ai" as "je ai"), so one pattern word covers "fièvre" and "fievre" and needs
+# no apostrophe variants. Patterns and cues are folded the same way as the message.
+_ELISION = re.compile(r"\b(qu|[cdjlmnst])'(?=[a-z])")
+_ELIDED = {"qu": "que", "c": "ce", "d": "de", "j": "je", "l": "le", "m": "me", "n": "ne"}
+_ELIDED |= {"s": "se", "t": "te"}
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+# "est-il normal d'être essoufflé ?" asks in general: an inverted subject pronoun is not
+# a person the message is about, so it is dropped; "peut-être" (maybe) is one word.
+_INVERSION = re.compile(r"(?<=[a-z])-(?:t-)?(?:il|elle|on|ils|elles)\b")
+_MAYBE = re.compile(r"\bpeut-etre\b")
+# French negation words a "_" never skips: "mes urines ne sont pas foncées" reports no sign.
+_NOT_SKIPPED = ["pas", "jamais", "aucun", "aucune"]
+
+
+def _fold(text: str) -> str:
+    """Lower-case text without accents, ligatures or French elisions."""
+    text = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _ELISION.sub(lambda m: _ELIDED[m.group(1)] + " ", text)
+    return _MAYBE.sub("peutetre", _INVERSION.sub("", text))
+
+
 # Macros are written "{name}" inside phrases; the compiler below expands them in place.
-_LEX = {**{f"{{{k}}}": v for k, v in _VOCABULARY.macros.items()}, **_VOCABULARY.patterns}
-_CUE = _VOCABULARY.cues
+_LEX = {
+    **{f"{{{k}}}": [_fold(v) for v in vs] for k, vs in _VOCABULARY.macros.items()},
+    **{k: [_fold(v) for v in vs] for k, vs in _VOCABULARY.patterns.items()},
+}
+_CUE = {name: frozenset(_fold(w) for w in words) for name, words in _VOCABULARY.cues.items()}
+_WH = _CUE.get("wh_words", frozenset())  # optional: question words that open a question
+# Optional: "si" + a plain verb ("si j'ai", "s'il a") is a hypothetical in its own clause only.
+_IF_HAVE = {k: _CUE.get(f"if_have_{k}", frozenset()) for k in ("verbs", "cues")}
 _SEV_WORDS = frozenset(_LEX["{sev}"][0].split("|")) | {"worse", "really"}
 # Temperatures are read from the text itself: "38.5", "39°c", "101.5 f", "fièvre 39".
 _TEMP_RE = re.compile(
@@ -94,7 +130,7 @@ def _token_pattern(nlp: Language, spec: str) -> dict[str, Any]:
     optional = len(spec) > 1 and spec.endswith("?")
     spec = spec[:-1] if optional else spec
     if spec == "_":
-        return {"IS_PUNCT": False, "IS_SPACE": False, "OP": "?"}
+        return {"IS_PUNCT": False, "IS_SPACE": False, "LOWER": {"NOT_IN": _NOT_SKIPPED}, "OP": "?"}
     words = [w.lstrip("=") for w in spec.split("|")]
     if spec.startswith("="):
         pattern: dict[str, Any] = {"LOWER": {"IN": words}}
@@ -134,7 +170,7 @@ def _clean(text: object) -> str:
     elif not isinstance(text, str):
         text = "" if text is None else str(text)
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS].translate(_PRE))
-    text = strip_control(_TAG_RE.sub(" ", text)).lower()
+    text = _fold(strip_control(_TAG_RE.sub(" ", text)))
     # The tokenizer is quadratic on long unbroken runs (emoji walls, base64): cut them up.
     return _LONG_RUN.sub(r"\1 ", text)
 
@@ -173,6 +209,7 @@ class _Context:
             b or t.lower_ in _CUE["clause_break"] for b, t in zip(self.phrase, doc, strict=True)
         ]
         times = {"this morning", "this evening", "last night", "this week", "last week"}
+        times |= {"ce matin", "ce soir", "cette nuit", "cette semaine", "la nuit"}
         bigrams = {f"{a.lower_} {b.lower_}" for a, b in zip(doc, doc[1:], strict=False)}
         self.personal = any(t.lower_ in _CUE["personal"] for t in doc) or bool(bigrams & times)
         self.question = "?" in doc.text
@@ -195,22 +232,27 @@ class _Context:
             if cue in _CUE["neg"] and (
                 i + 1 == start or doc[i + 1].lower_ not in _CUE["pseudo_neg"]
             ):
+                if cue == "plus" and not _no_more(doc, i):
+                    continue  # "plus essoufflé" is more breathless, "plus de fièvre" none left
                 # "never felt so dizzy" is a report, "never had a fever" is not.
-                if not (cue == "never" and {t.lower_ for t in doc[i:start]} & {"so", "this"}):
+                words = {t.lower_ for t in doc[i:start]}
+                if not (cue in {"never", "jamais"} and words & _SO_WORDS):
                     return True
         j, limit = end, end + 5
         while j < min(limit, len(doc)):
             if self.clause[j]:
                 # Follow a pronoun into the next clause: "a fever on Monday, but it's gone".
                 k = next((k for k in range(j, len(doc)) if not self.clause[k]), len(doc))
-                if k == len(doc) or doc[k].lower_ not in {"it", "that", "this", "which"}:
+                if k == len(doc) or doc[k].lower_ not in _PRONOUNS:
                     break
                 j, limit = k, k + 5
             nxt = doc[j + 1].lower_ if j + 1 < len(doc) else ""
             gone = doc[j].lemma_ == "go" and nxt in {"away", "down"}
+            # "de la fièvre hier seulement": it was only yesterday.
+            gone = gone or (doc[j].lower_ == "seulement" and doc[j - 1].lower_ == "hier")
             if gone or (doc[j].lower_ in _CUE["resolved"] and nxt != "out"):
                 # "won't go away" and "no better" keep the sign alive.
-                return not any(doc[k].lemma_ in {"not", "no", "never"} for k in range(end, j))
+                return not any(doc[k].lemma_ in _STILL for k in range(end, j))
             j += 1
         return False
 
@@ -220,22 +262,37 @@ class _Context:
             words = [i for i in reversed(self.back(start, self.phrase)) if self.doc[i].is_alpha]
             first = self.doc[words[0] if words else start]
             follow = self.doc[first.i + 1].lemma_ if first.i + 1 < len(self.doc) else ""
-            wh = first.lower_.startswith("wh") or first.lower_ == "how"
+            wh = first.lower_.startswith("wh") or first.lower_ == "how" or first.lower_ in _WH
             if first.lower_ in _CUE["q_words"] and follow != "not" and (self.question or wh):
                 return True
             sentence = {self.doc[i].lemma_ for i in self.back(start, self.sent)}
-            if self.question and sentence & {"effect", "cause"}:
+            if self.question and sentence & _EFFECT_WORDS:
                 return True
         return self.hypothetical(start)
 
     def hypothetical(self, start: int) -> bool:
         """True after 'if I get', 'can keytruda cause', 'will CAR-T make me' in the sentence."""
-        idx = self.back(start, self.sent)
+        idx, doc = self.back(start, self.sent), self.doc
+        clause = self.back(start, self.clause)
+        if any(  # "si j'ai de la fièvre", only in the sign's own clause
+            doc[i].lower_ in _IF_HAVE["verbs"]
+            and any(doc[k].lower_ in _IF_HAVE["cues"] for k in clause[n + 1 : n + 4])
+            for n, i in enumerate(clause)
+        ):
+            return True
         return any(
-            self.doc[i].lemma_ in _CUE["hypo_verb"]
-            and any(self.doc[k].lower_ in _CUE["hypo_cue"] for k in idx[n + 1 : n + 4])
+            # The exact form too: French has no lemmas here ("avoir" has no English lemma).
+            (doc[i].lemma_ in _CUE["hypo_verb"] or doc[i].lower_ in _CUE["hypo_verb"])
+            and any(doc[k].lower_ in _CUE["hypo_cue"] for k in idx[n + 1 : n + 4])
             for n, i in enumerate(idx)
         )
+
+
+def _no_more(doc: Doc, i: int) -> bool:
+    """'plus' at `i` negates ("plus de fièvre") unless it means more ("de plus en plus de")."""
+    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+    prev = doc[i - 1].lower_ if i else ""
+    return nxt == "de" and prev not in {"en", "de", "encore", "beaucoup", "bien", "peu"}
 
 
 def _many_times(text: str) -> bool:

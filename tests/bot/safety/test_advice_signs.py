@@ -59,6 +59,26 @@ PERSONAL = [
     # French
     "je peux decaler ma perfusion",
     "est-ce que je dois arrêter mon traitement",
+    "dois-je arrêter mon immunothérapie avant l'opération",
+    "est-ce que je dois sauter ma perfusion de jeudi",
+    "je peux arrêter mon traitement pendant les vacances ?",
+    "je peux sauter ma perfusion si je suis enrhumé",
+    "mon père devrait-il accepter l'essai clinique",
+    "ma dose de cortisone est-elle trop forte",
+    "mes résultats de prise de sang sont-ils normaux",
+    "mon scanner montre une tache, qu'est-ce que ça veut dire",
+    "que veulent dire mes analyses du foie",
+    "dans mon cas, l'immunothérapie peut-elle marcher",
+    "combien de temps lui reste-t-il",
+    "est-ce grave pour moi d'avoir un taux de TSH à 8",
+    "puis-je prendre du doliprane avec le keytruda",
+    "je peux prendre de l'ibuprofène pendant l'immunothérapie ?",
+    "ma mère va-t-elle guérir",
+    "mon cancer est-il curable",
+    "quelle est la bonne dose pour moi",
+    "mon mari doit reporter sa cure, est-ce possible",
+    "que feriez-vous à ma place",
+    "êtes-vous d'accord avec mon oncologue",
 ]
 
 GENERAL = [
@@ -87,6 +107,22 @@ GENERAL = [
     "   ",
     "<script>alert(1)</script>",
     "'; DROP TABLE article; --",
+    # French general questions
+    "quelle est la dose habituelle du pembrolizumab ?",
+    "combien de temps dure une perfusion ?",
+    "peut-on arrêter l'immunothérapie en cas d'effets secondaires ?",
+    "pourquoi arrête-t-on parfois l'immunothérapie ?",
+    "comment se passe une séance d'immunothérapie ?",
+    "qu'est-ce que le taux de PD-L1 ?",
+    "à quoi sert un scanner pendant le traitement ?",
+    "quels sont les résultats des essais cliniques sur le mélanome ?",
+    "est-ce que l'immunothérapie fait perdre les cheveux ?",
+    "combien de cures faut-il en général ?",
+    "qu'est-ce qu'un essai clinique ?",
+    "peut-on prendre du paracétamol pendant l'immunothérapie en général ?",
+    "quand faut-il appeler l'équipe soignante ?",
+    "il faut parfois arrêter le traitement",  # "il faut" is impersonal
+    "peut-on sauter une perfusion ?",
 ]
 
 

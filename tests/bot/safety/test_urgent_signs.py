@@ -192,3 +192,35 @@ def test_a_mentioned_sign_read_as_not_urgent_is_reported_as_dismissed(
 def test_a_mild_symptom_is_mentioned_but_never_urgent(text: str) -> None:
     triage = find_signs(text)
     assert triage.dismissed and not triage.urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("il a de la fièvre", True),
+        ("il a de la fievre", True),  # accents are optional
+        ("IL A DE LA FIÈVRE", True),
+        ("j'ai du mal à respirer", True),  # "j'ai" is read as "je ai"
+        ("j’ai du mal a respirer", True),  # curly apostrophe, no accent
+        ("pas de fièvre", False),
+        ("je n'ai plus de fièvre", False),  # "plus de" = no more
+        ("de plus en plus essoufflé", True),  # "de plus en plus" = more and more
+        ("il est plus essoufflé qu'hier", True),
+        ("la fièvre est passée", False),
+        ("j'ai eu de la fièvre hier seulement", False),
+        ("un mal de tête violent qui ne passe pas", True),  # "ne passe pas" is not over
+        ("est-il normal d'avoir de la fièvre ?", False),  # inverted "il" is no person
+        ("que faire si j'ai de la fièvre ?", False),
+        ("je ne sais pas si j'ai de la fièvre mais je grelotte", True),  # "si" stays in its clause
+        ("il peut à peine respirer, il est essoufflé", True),
+        ("mes urines ne sont pas foncées", False),  # "_" never skips "pas"
+        ("ma température est de 37,2", False),
+        ("39 de fièvre", True),
+        ("diarrhée 5 fois par jour", True),
+        ("diarrhée cinq fois depuis ce matin", True),
+        ("diarrhée deux fois hier", False),
+        ("diarrhée sans arrêt", True),
+    ],
+)
+def test_french_is_read_without_accents_elisions_or_inflections(text: str, urgent: bool) -> None:
+    assert find_signs(text).urgent is urgent, find_signs(text)
