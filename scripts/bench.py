@@ -66,10 +66,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def conversation(stack: Stack | WebChat, messages: list[str]) -> list[float]:
+def conversation(stack: Stack | WebChat, messages: list[str], turns: int = TURNS) -> list[float]:
+    """One conversation of `turns` messages, one at a time; each answer's time in ms."""
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     times = []
-    for i in range(TURNS):
+    for i in range(turns):
         started = time.perf_counter()
         response = stack.say(sender, messages[i % len(messages)])
         times.append((time.perf_counter() - started) * 1000)

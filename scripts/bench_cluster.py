@@ -13,7 +13,6 @@ import json
 import os
 import statistics
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from bot.settings import PROJECT_ROOT as ROOT
 from bot.settings import Settings
 from bot.training.pipeline import start_rollback
 from cluster.launcher import Cluster
-from scripts.bench import OUR_MESSAGES, WebChat, percentile
+from scripts.bench import OUR_MESSAGES, WebChat, conversation, percentile
 from tests.support.cluster import running_cluster
 from tests.support.deploy import deploy_a_copy
 
@@ -31,23 +30,13 @@ LOADS = ((1, 40), (10, 12), (50, 4))  # conversations at once, messages in each
 BACKENDS = ("rasa", "actions", "web")
 
 
-def conversation(chat: WebChat, turns: int) -> list[float]:
-    """One conversation of `turns` messages, one at a time; each answer's time in ms."""
-    sender = f"bench-{uuid.uuid4().hex[:10]}"
-    times = []
-    for turn in range(turns):
-        started = time.perf_counter()
-        response = chat.say(sender, OUR_MESSAGES[turn % len(OUR_MESSAGES)])
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.text
-    return times
-
-
 def load(chat: WebChat, conversations: int, turns: int) -> dict[str, float]:
     """`conversations` at once; requests per second over the whole run, p50 and p95."""
     started = time.perf_counter()
     with ThreadPoolExecutor(conversations) as pool:
-        runs = list(pool.map(lambda _: conversation(chat, turns), range(conversations)))
+        runs = list(
+            pool.map(lambda _: conversation(chat, OUR_MESSAGES, turns), range(conversations))
+        )
     seconds = time.perf_counter() - started
     times = [t for run in runs for t in run]
     return {
@@ -126,10 +115,10 @@ def main() -> None:
     env = {"WEB_RATE_LIMIT": "100000"}  # every bench conversation comes from one address
     with running_cluster(ROOT / "models" / "assistant.tar.gz", env) as cluster:
         chat = WebChat(cluster.layout.url(cluster.layout.web_port))
-        conversation(chat, len(OUR_MESSAGES))  # warm-up
+        conversation(chat, OUR_MESSAGES, len(OUR_MESSAGES))  # warm-up
         for replicas in (1, 2):
             use_replicas(cluster, replicas)
-            conversation(chat, len(OUR_MESSAGES))
+            conversation(chat, OUR_MESSAGES, len(OUR_MESSAGES))
             results[f"{replicas} replica(s)"] = {
                 f"{c} conversation(s)": load(chat, c, turns) for c, turns in LOADS
             }
