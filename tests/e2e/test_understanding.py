@@ -27,12 +27,32 @@ def reply(stack: Stack, text: str, sender: str | None = None) -> dict[str, objec
     return custom
 
 
-def test_no_not_urgent_phrasing_reaches_the_urgent_answer(web_stack: Stack) -> None:
+def alarms(stack: Stack, language: str) -> list[str]:
+    """The not-urgent phrasings of `language` that still got the urgent answer."""
     # "What are the warning signs?" is rightly answered with the warning-signs article,
     # which is marked urgent; it asks for the list, it reports no sign.
-    calm = [i for i in PHRASINGS["not_urgent"] if i.get("intent") != "ask_urgent_symptoms"]
-    alarms = [item["text"] for item in calm if reply(web_stack, item["text"]).get("urgent")]
-    assert alarms == [], "\n".join(alarms)
+    calm = [
+        item
+        for item in PHRASINGS["not_urgent"]
+        if item.get("intent") != "ask_urgent_symptoms" and item.get("lang", "en") == language
+    ]
+    return [item["text"] for item in calm if reply(stack, item["text"]).get("urgent")]
+
+
+def test_no_not_urgent_phrasing_reaches_the_urgent_answer(web_stack: Stack) -> None:
+    found = alarms(web_stack, "en")
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15: the model and its urgent detector are trained on English only, so "
+    "French mentions the word net reads as calm can still raise the alarm (21 % of the "
+    "French held-out set); French training examples wait in data/drafts/nlu-fr",
+)
+def test_no_french_not_urgent_phrasing_reaches_the_urgent_answer(web_stack: Stack) -> None:
+    found = alarms(web_stack, "fr")
+    assert found == [], "\n".join(found)
 
 
 @pytest.mark.parametrize(
