@@ -31,6 +31,8 @@ TICKET_LOCK_LIFETIME_SECONDS = 20
 RASA_READY_SECONDS = 600.0
 # Requests one Rasa replica gets at once; the load balancer queues the rest (haproxy.py).
 RASA_MAXCONN = 4
+# What the load balancer's health checks (and the launcher's readiness) request.
+HEALTH_PATHS = {"rasa": "/", "actions": "/health", "web": "/healthz"}
 READY_SECONDS = 120.0
 
 
@@ -51,11 +53,13 @@ class Cluster:
 
     # -- the parts ------------------------------------------------------------------------
 
-    def _start(self, name: str, argv: list[str], **options: object) -> Child:
+    def _start(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None, **options: object
+    ) -> Child:
         child = start(
             name,
             argv,
-            env=options.pop("env", self.env),  # type: ignore[arg-type]
+            env=self.env if env is None else env,
             cwd=self.layout.root,
             pid_file=self.layout.pid_file(name),
             log=self.layout.log_file(name),
@@ -65,15 +69,16 @@ class Cluster:
         return child
 
     def _backends(self) -> list[Backend]:
-        host = self.layout.host
+        host, layout = self.layout.host, self.layout
+        fronts = {
+            "rasa": (layout.rasa_port, layout.rasa_replica_ports, RASA_MAXCONN),
+            "actions": (layout.actions_port, layout.actions_replica_ports, None),
+            "web": (layout.web_port, layout.web_replica_ports, None),
+        }
         return [
-            Backend("rasa", f"{host}:{self.layout.rasa_port}",
-                    tuple(f"{host}:{p}" for p in self.layout.rasa_replica_ports), "/",
-                    maxconn=RASA_MAXCONN),
-            Backend("actions", f"{host}:{self.layout.actions_port}",
-                    tuple(f"{host}:{p}" for p in self.layout.actions_replica_ports), "/health"),
-            Backend("web", f"{host}:{self.layout.web_port}",
-                    tuple(f"{host}:{p}" for p in self.layout.web_replica_ports), "/healthz"),
+            Backend(name, f"{host}:{port}", tuple(f"{host}:{p}" for p in replicas),
+                    HEALTH_PATHS[name], maxconn)
+            for name, (port, replicas, maxconn) in fronts.items()
         ]  # fmt: skip
 
     @property
@@ -112,34 +117,39 @@ class Cluster:
                 if code != 0:
                     raise NotReady(f"`{' '.join(argv[2:4])}` failed; see {log}")
 
+    def _replicas(
+        self,
+        kind: str,
+        ports: tuple[int, ...],
+        argv: Callable[[int], list[str]],
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Start one `kind` process per port, then wait until each passes its health check."""
+        for n, port in enumerate(ports, start=1):
+            self._start(f"{kind}-{n}", argv(port), env)
+        for n, port in enumerate(ports, start=1):
+            health = answers(self.layout.url(port, HEALTH_PATHS[kind]))
+            wait_until(self.children[f"{kind}-{n}"], health, READY_SECONDS)
+
     def _web(self) -> None:
-        for n, port in enumerate(self.layout.web_replica_ports, start=1):
-            self._start(f"web-{n}", web_argv(self.layout.host, port))
-        for n, port in enumerate(self.layout.web_replica_ports, start=1):
-            wait_until(
-                self.children[f"web-{n}"],
-                answers(self.layout.url(port, "/healthz")),
-                READY_SECONDS,
-            )
+        host = self.layout.host
+        self._replicas("web", self.layout.web_replica_ports, lambda port: web_argv(host, port))
 
     def _actions(self) -> None:
-        for n, port in enumerate(self.layout.actions_replica_ports, start=1):
-            argv = rasa_commands.run_actions(port, interface=self.layout.host)
-            self._start(f"actions-{n}", argv, env=rasa_commands.environment(base=self.env))
-        for n, port in enumerate(self.layout.actions_replica_ports, start=1):
-            wait_until(
-                self.children[f"actions-{n}"],
-                answers(self.layout.url(port, "/health")),
-                READY_SECONDS,
-            )
+        host = self.layout.host
+        self._replicas(
+            "actions",
+            self.layout.actions_replica_ports,
+            lambda port: rasa_commands.run_actions(port, interface=host),
+            rasa_commands.environment(base=self.env),
+        )
 
     def _load_balancer(self) -> None:
         config = self.layout.state_dir / "haproxy.cfg"
         config.write_text(render(self._backends(), self.layout.state_dir), encoding="utf-8")
         haproxy = self._start("haproxy", [services.program("haproxy"), "-db", "-f", str(config)])
-        wait_until(
-            haproxy, answers(self.layout.url(self.layout.web_port, "/healthz")), READY_SECONDS
-        )
+        front = answers(self.layout.url(self.layout.web_port, HEALTH_PATHS["web"]))
+        wait_until(haproxy, front, READY_SECONDS)
 
     def _rasa(self, model: Path) -> None:
         env = rasa_commands.environment(
@@ -153,7 +163,7 @@ class Cluster:
                 cors=self.layout.url(self.layout.web_port),
                 endpoints=rasa_commands.CLUSTER_ENDPOINTS,
             )
-            child = self._start(f"rasa-{n}", argv, env=env)
+            child = self._start(f"rasa-{n}", argv, env)
             if n == 1:  # it creates the tracker store's table; two at once would collide
                 wait_until(child, lambda: services.tracker_store_ready(self.layout), READY_SECONDS)
         token = {"token": self.settings.rasa_token or ""}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from limits import RateLimitItem, parse, parse_many
@@ -43,6 +44,15 @@ def make_storage(redis_url: str | None) -> Storage:
     return storage_from_string(
         redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
     )
+
+
+@contextmanager
+def _shared_storage() -> Iterator[None]:
+    """Turn Redis's errors into LimitsUnavailable (the sign-in page says it is down)."""
+    try:
+        yield
+    except RedisError as error:
+        raise LimitsUnavailable(error.__class__.__name__) from error
 
 
 def _seconds_until(reset: float) -> int:
@@ -173,13 +183,11 @@ class SignInThrottle:
             LimitsUnavailable: Redis did not answer.
         """
         resets = []
-        try:
+        with _shared_storage():
             for item, keys in self._windows(name, address, unlocked_at):
                 reset, remaining = self.limiter.get_window_stats(item, *keys)
                 if remaining <= 0:
                     resets.append(reset)
-        except RedisError as error:
-            raise LimitsUnavailable(error.__class__.__name__) from error
         return _seconds_until(max(resets)) if resets else 0
 
     def failed(self, name: str, address: str, *, unlocked_at: float | None = None) -> None:
@@ -188,11 +196,9 @@ class SignInThrottle:
         Raises:
             LimitsUnavailable: Redis did not answer.
         """
-        try:
+        with _shared_storage():
             for item, keys in self._windows(name, address, unlocked_at):
                 self.limiter.hit(item, *keys)
-        except RedisError as error:
-            raise LimitsUnavailable(error.__class__.__name__) from error
         self.bound.check()
 
     def succeeded(self, name: str, address: str, *, unlocked_at: float | None = None) -> None:
@@ -201,8 +207,6 @@ class SignInThrottle:
         Raises:
             LimitsUnavailable: Redis did not answer.
         """
-        try:
+        with _shared_storage():
             for item, keys in self._windows(name, address, unlocked_at, names_only=True):
                 self.limiter.clear(item, *keys)
-        except RedisError as error:
-            raise LimitsUnavailable(error.__class__.__name__) from error

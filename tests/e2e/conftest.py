@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from bot.settings import PROJECT_ROOT
+from tests.support.redis_server import redis_server  # noqa: F401 (a fixture for every module)
 from tests.support.stack import (
     Stack,
     WebApp,

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_ext.lock_store import SharedRedisLockStore
-from tests.support.redis_server import RedisServer, redis_server  # noqa: F401 (fixture)
+from tests.support.redis_server import RedisServer
 
 
 def replica(server: RedisServer) -> SharedRedisLockStore:
@@ -17,7 +17,7 @@ def replica(server: RedisServer) -> SharedRedisLockStore:
 
 
 def test_tickets_issued_at_once_by_many_replicas_are_all_different(
-    redis_server: RedisServer,  # noqa: F811
+    redis_server: RedisServer,
 ) -> None:
     stores = [replica(redis_server) for _ in range(8)]
     with ThreadPoolExecutor(len(stores)) as pool:
@@ -31,7 +31,7 @@ def test_tickets_issued_at_once_by_many_replicas_are_all_different(
 
 
 def test_a_dead_replicas_ticket_expires_but_the_waiting_message_goes_on(
-    redis_server: RedisServer,  # noqa: F811
+    redis_server: RedisServer,
 ) -> None:
     dead, alive = replica(redis_server), replica(redis_server)
     dead.issue_ticket("conversation", lock_lifetime=2)  # its process dies holding it

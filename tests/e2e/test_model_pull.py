@@ -27,7 +27,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from bot.training.pipeline import start_rollback, start_training
 from bot.training.tables import ModelRun
 from tests.support.deploy import DeployOnly
-from tests.support.redis_server import RedisServer, redis_server  # noqa: F401
+from tests.support.redis_server import RedisServer
 from tests.support.stack import Stack, free_port, running_stack, running_web_app
 
 pytestmark = pytest.mark.integration
@@ -35,7 +35,7 @@ MODEL = PROJECT_ROOT / "models" / "assistant.tar.gz"
 
 
 @pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:  # noqa: F811
+def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 

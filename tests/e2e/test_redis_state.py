@@ -7,14 +7,11 @@ run. Rasa is a small stand-in that answers every chat message.
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -29,7 +26,8 @@ from bot.staff.accounts import add_user
 from bot.training.run_lock import take_lock
 from bot.training.runs import STALE_REASON, RunRefused, begin_run, settle_stale_runs
 from bot.training.tables import ModelRun
-from tests.support.redis_server import RedisServer, running_redis
+from tests.support.fake_rasa import FakeRasa, running_fake_rasa
+from tests.support.redis_server import RedisServer
 from tests.support.staff_client import PASSWORD, USERS, csrf_token, sign_in
 from web.app import create_app
 
@@ -51,45 +49,10 @@ time.sleep(600)
 """
 
 
-class FakeRasa(ThreadingHTTPServer):
-    """Answers every REST webhook message with one line."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Reply)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Reply(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802 (the name http.server calls)
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = json.dumps([{"recipient_id": "x", "text": "Hello from Rasa."}]).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    with running_redis(tmp_path / "redis") as server:
-        yield server
-
-
 @pytest.fixture
 def rasa() -> Iterator[FakeRasa]:
-    server = FakeRasa()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_fake_rasa() as server:
+        yield server
 
 
 @pytest.fixture

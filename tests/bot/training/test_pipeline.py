@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -31,57 +29,17 @@ from bot.training.runs import (
     take_lock,
 )
 from bot.training.tables import ModelRun, TrainingExample
+from tests.support.fake_rasa import FakeRasa, running_fake_rasa
 from tests.support.stack import copy_project
 
 # A starter example of `ask_trial_phases` (data/nlu/trials.yml).
 TAKEN = "what are the phases of a clinical trial"
 
 
-class FakeRasa(ThreadingHTTPServer):
-    """Answers GET /status and PUT /model like Rasa, and remembers every request."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[tuple[str, str, object]] = []
-        self.model_file = "assistant.tar.gz"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeRasa
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _reply(self, status: int, body: object = None) -> None:
-        data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.server.requests.append(("GET", self.path, None))
-        self._reply(200, {"model_file": self.server.model_file})
-
-    def do_PUT(self) -> None:  # noqa: N802
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append(("PUT", self.path, body))
-        self.server.model_file = Path(body["model_file"]).name
-        self._reply(204)
-
-
 @pytest.fixture
 def rasa() -> Iterator[FakeRasa]:
-    server = FakeRasa()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_fake_rasa() as server:
+        yield server
 
 
 @pytest.fixture
