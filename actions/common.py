@@ -10,9 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.domain_names import SLOT_KB_ARTICLE
+from actions.domain_names import SLOT_KB_ARTICLE, SLOT_LANGUAGE
 from bot.kb.answers import Answer, to_message
 from bot.kb.store import ArticleStore
+from bot.language import DEFAULT_LANGUAGE, as_language
 from bot.nlu.decision import Thresholds, thresholds_from_config
 from bot.privacy import conversation_ref
 from bot.settings import Settings
@@ -41,6 +42,19 @@ def log_ref(tracker: Tracker) -> str:
 def default_store() -> ArticleStore:
     """The process's store; fails at action-server start if the database is not ready."""
     return ArticleStore.from_settings(Settings.from_env())
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language to answer in: the latest message's metadata, else slot `language`.
+
+    Metadata wins because it is the page's switch, which the reader may just have used.
+    """
+    metadata = tracker.latest_message.get("metadata") or {}
+    return (
+        as_language(metadata.get("language"))
+        or as_language(tracker.get_slot(SLOT_LANGUAGE))
+        or DEFAULT_LANGUAGE
+    )
 
 
 def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:

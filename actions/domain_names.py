@@ -1,6 +1,7 @@
 """Names shared with `domain.yml` (a test checks they match)."""
 
 SLOT_KB_ARTICLE = "kb_article"
+SLOT_LANGUAGE = "language"
 SLOT_TRIAL_OFFSET = "trial_offset"
 
 ACTION_ANSWER_TOPIC = "action_answer_topic"

@@ -13,12 +13,12 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from bot.language import LANGUAGES
+
 # Rasa's own prefix (INTENT_MESSAGE_PREFIX); Rasa strips whitespace before testing it.
 _PREFIX = "/"
 # A button payload: a slash and an intent name, nothing else (no entities, no confidence).
 _PAYLOAD = re.compile(r"/([a-z][a-z0-9_]*)")
-# The metadata a channel may carry (the DESIGN contract): the reader's language.
-LANGUAGES = ("en", "fr")
 
 
 def button_intent(text: str, intents: Collection[str]) -> str | None:
