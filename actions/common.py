@@ -13,13 +13,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.domain_names import SLOT_KB_ARTICLE, SLOT_LANGUAGE
 from bot.kb.answers import Answer, to_message
 from bot.kb.store import ArticleStore
-from bot.language import DEFAULT_LANGUAGE, as_language
+from bot.language import DEFAULT_LANGUAGE, as_language, detect_language
 from bot.nlu.decision import Thresholds, thresholds_from_config
 from bot.privacy import conversation_ref
 from bot.settings import Settings
 from bot.training.rasa_commands import CONFIG
 
 logger = logging.getLogger(__name__)
+# The custom JSON's key naming the reply's language (the DESIGN contract).
+LANGUAGE_KEY = "language"
 
 
 @lru_cache(maxsize=1)
@@ -44,17 +46,35 @@ def default_store() -> ArticleStore:
     return ArticleStore.from_settings(Settings.from_env())
 
 
-def conversation_language(tracker: Tracker) -> str:
-    """The language to answer in: the latest message's metadata, else slot `language`.
+def chosen_language(tracker: Tracker) -> str | None:
+    """The language the conversation has chosen, or None while nothing says.
 
-    Metadata wins because it is the page's switch, which the reader may just have used.
+    The latest message's metadata wins, because it is the page's switch, which the
+    reader may just have used; else slot `language`; else, while the slot is empty,
+    the language detected in the latest message (the first one that is clear enough:
+    "ok" or a drug name alone leaves the choice to the next message).
     """
-    metadata = tracker.latest_message.get("metadata") or {}
-    return (
-        as_language(metadata.get("language"))
-        or as_language(tracker.get_slot(SLOT_LANGUAGE))
-        or DEFAULT_LANGUAGE
-    )
+    latest = tracker.latest_message or {}
+    metadata = latest.get("metadata") or {}
+    slot = as_language(tracker.get_slot(SLOT_LANGUAGE))
+    found = as_language(metadata.get("language")) if isinstance(metadata, dict) else None
+    if found or slot:
+        return found or slot
+    text = str(latest.get("text") or "")
+    return None if text.lstrip().startswith("/") else detect_language(text)  # a button
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """The language to answer in: the chosen one (see `chosen_language`), else the default."""
+    return chosen_language(tracker) or DEFAULT_LANGUAGE
+
+
+def language_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """Set slot `language` when this turn chose another one, so the conversation keeps it."""
+    language = chosen_language(tracker)
+    if language is None or language == as_language(tracker.get_slot(SLOT_LANGUAGE)):
+        return []
+    return [SlotSet(SLOT_LANGUAGE, language)]
 
 
 def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
@@ -72,13 +92,18 @@ def utter(dispatcher: CollectingDispatcher, answer: Answer) -> None:
 def send(
     dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer
 ) -> list[dict[str, Any]]:
-    """Send `answer` and return the events that record which article answered."""
+    """Send `answer`; return the events that record which article answered, and in what language.
+
+    The custom JSON names the language of the reply, so a page can follow it (its switch,
+    its `lang` attribute).
+    """
     message = to_message(answer)
-    dispatcher.utter_message(
-        text=message["text"], buttons=message["buttons"], json_message=message["custom"]
-    )
+    custom = {**message["custom"]}
+    custom.setdefault(LANGUAGE_KEY, conversation_language(tracker))
+    dispatcher.utter_message(text=message["text"], buttons=message["buttons"], json_message=custom)
+    events = language_events(tracker)
     if answer.offered:  # nothing answered yet: the slot keeps the last article
         logger.info("conversation %s offered %s", log_ref(tracker), ",".join(answer.offered))
-        return []
+        return events
     logger.info("conversation %s answered with %s", log_ref(tracker), answer.slug)
-    return [SlotSet(SLOT_KB_ARTICLE, answer.slug)]
+    return [SlotSet(SLOT_KB_ARTICLE, answer.slug), *events]

@@ -1,0 +1,120 @@
+"""The conversation's language in the actions: chosen, kept, switched, and named in replies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswerTopic, ActionUrgentCare
+from actions.common import conversation_language, language_events
+from actions.domain_names import SLOT_KB_ARTICLE, SLOT_LANGUAGE
+from actions.language import CONFIRMATION, ActionSwitchLanguage
+from bot.kb.store import ArticleStore
+
+MakeTracker = Callable[..., Tracker]
+
+
+def _tracker(
+    make_tracker: MakeTracker, metadata: dict[str, Any] | None = None, **kwargs: Any
+) -> Tracker:
+    tracker = make_tracker(**kwargs)
+    if metadata is not None:
+        tracker.latest_message["metadata"] = metadata
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "metadata", "expected", "events"),
+    [
+        # The first message's language is detected and kept.
+        ("mon pere a de la fievre", None, None, "fr", [SlotSet(SLOT_LANGUAGE, "fr")]),
+        ("my dad has a fever", None, None, "en", [SlotSet(SLOT_LANGUAGE, "en")]),
+        # Unsure: the default, and the slot stays empty so the next message decides.
+        ("ok", None, None, "en", []),
+        ("keytruda", None, None, "en", []),
+        # A button payload is no evidence.
+        ("/ask_car_t_cells", None, None, "en", []),
+        # Once chosen, the slot wins over what a message looks like.
+        ("what about CAR-T cells?", "fr", None, "fr", []),
+        ("merci beaucoup", "en", None, "en", []),
+        # The page's switch (metadata) wins over the slot and over detection.
+        ("what is immunotherapy", None, {"language": "fr"}, "fr", [SlotSet(SLOT_LANGUAGE, "fr")]),
+        ("what is immunotherapy", "en", {"language": "fr"}, "fr", [SlotSet(SLOT_LANGUAGE, "fr")]),
+        ("c'est quoi l'immuno", "fr", {"language": "en"}, "en", [SlotSet(SLOT_LANGUAGE, "en")]),
+        ("c'est quoi l'immunothérapie", "fr", {"language": "fr"}, "fr", []),
+        # Metadata that names no language we speak is ignored.
+        ("c'est quoi l'immuno", None, {"language": "de"}, "fr", [SlotSet(SLOT_LANGUAGE, "fr")]),
+    ],
+)  # fmt: skip
+def test_the_language_is_metadata_else_slot_else_detected(
+    text: str,
+    slot: str | None,
+    metadata: dict[str, Any] | None,
+    expected: str,
+    events: list[dict[str, Any]],
+    make_tracker: MakeTracker,
+) -> None:
+    slots = {SLOT_LANGUAGE: slot} if slot else {}
+    tracker = _tracker(make_tracker, metadata, text=text, slots=slots)
+    assert conversation_language(tracker) == expected
+    assert language_events(tracker) == events
+
+
+def test_an_answer_names_its_language_and_keeps_it_for_the_conversation(
+    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(text="c'est quoi les CAR-T ?", intent="ask_car_t_cells")
+    events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
+    assert events == [SlotSet(SLOT_KB_ARTICLE, "car-t-cells"), SlotSet(SLOT_LANGUAGE, "fr")]
+    assert dispatcher.messages[0]["custom"]["language"] == "fr"
+
+
+def test_the_urgent_answer_follows_the_metadata_language(
+    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    tracker = _tracker(
+        make_tracker,
+        {"language": "fr"},
+        text="my dad has a fever of 39",
+        intent="report_urgent_symptom",
+        slots={SLOT_LANGUAGE: "en"},
+    )
+    events = ActionUrgentCare(store).run(dispatcher, tracker, {})
+    assert events == [SlotSet(SLOT_KB_ARTICLE, "urgent-symptoms"), SlotSet(SLOT_LANGUAGE, "fr")]
+    [message] = dispatcher.messages
+    assert message["custom"]["language"] == "fr" and message["custom"]["urgent"] is True
+
+
+@pytest.mark.parametrize(
+    ("intent", "slot", "language"),
+    [("use_french", "en", "fr"), ("use_english", "fr", "en"), ("use_french", None, "fr")],
+)
+def test_asking_switches_the_language_and_confirms_in_it(
+    intent: str,
+    slot: str | None,
+    language: str,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+) -> None:
+    slots = {SLOT_LANGUAGE: slot} if slot else {}
+    # Metadata from the page says the old language: the explicit request still wins.
+    tracker = _tracker(
+        make_tracker, {"language": slot or "en"}, text="x", intent=intent, slots=slots
+    )
+    events = ActionSwitchLanguage().run(dispatcher, tracker, {})
+    assert events == [SlotSet(SLOT_LANGUAGE, language)]
+    [message] = dispatcher.messages
+    assert message["text"] == CONFIRMATION[language]
+    assert message["custom"] == {"language": language, "urgent": False}
+    other = {"fr": "/use_english", "en": "/use_french"}[language]
+    assert [b["payload"] for b in message["buttons"]] == [other]
+
+
+def test_both_confirmations_are_written() -> None:
+    assert set(CONFIRMATION) == {"en", "fr"}
+    assert "français" in CONFIRMATION["fr"] and "English" in CONFIRMATION["en"]
