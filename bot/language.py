@@ -44,6 +44,8 @@ def as_language(value: object) -> str | None:
 # the conversation open to detection on its next message, while a wrong language would
 # stay: hence the high bar when lingua decides alone.
 MIN_CONFIDENCE = 0.90
+# Only the start of a long text is read: enough to tell, and detection stays fast.
+MAX_CHARS = 1000
 # Fewer letters than this is no evidence ("ok", "hi", "12", an emoji).
 MIN_LETTERS = 3
 # International drug names (antibodies, kinase inhibitors, cell therapies), codes and
@@ -89,7 +91,7 @@ def detect_language(text: str) -> str | None:
     """
     if not isinstance(text, str):
         return None
-    words = _NEUTRAL_WORDS.sub(" ", text)
+    words = _NEUTRAL_WORDS.sub(" ", text[:MAX_CHARS])
     if len(_LETTER.findall(words)) < MIN_LETTERS:
         return None
     tokens = [t.replace("’", "'") for t in _WORDS.findall(words.lower())]
