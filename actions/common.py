@@ -83,10 +83,14 @@ def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
     return store.slugs_for_terms(str(e.get("value", "")) for e in entities)
 
 
-def utter(dispatcher: CollectingDispatcher, answer: Answer) -> None:
-    """Send `answer`'s text and buttons only (a question, not an article)."""
+def utter(dispatcher: CollectingDispatcher, answer: Answer, *, language: str | None = None) -> None:
+    """Send `answer`'s text and buttons only (a question, not an article).
+
+    With `language`, the custom JSON names it and nothing else, so a page can follow.
+    """
     message = to_message(answer)
-    dispatcher.utter_message(text=message["text"], buttons=message["buttons"])
+    custom = {LANGUAGE_KEY: language} if language else None
+    dispatcher.utter_message(text=message["text"], buttons=message["buttons"], json_message=custom)
 
 
 def send(

@@ -11,9 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerTopic, ActionUrgentCare
-from actions.common import conversation_language, language_events
+from actions.common import conversation_language, language_events, utter
 from actions.domain_names import SLOT_KB_ARTICLE, SLOT_LANGUAGE
 from actions.language import CONFIRMATION, ActionSwitchLanguage
+from bot.kb.answers import Answer
 from bot.kb.store import ArticleStore
 
 MakeTracker = Callable[..., Tracker]
@@ -118,3 +119,9 @@ def test_asking_switches_the_language_and_confirms_in_it(
 def test_both_confirmations_are_written() -> None:
     assert set(CONFIRMATION) == {"en", "fr"}
     assert "français" in CONFIRMATION["fr"] and "English" in CONFIRMATION["en"]
+
+
+def test_a_question_names_its_language_when_given(dispatcher: CollectingDispatcher) -> None:
+    utter(dispatcher, Answer(slug="trial-search", text="Quel âge a la personne ?"), language="fr")
+    utter(dispatcher, Answer(slug="trial-search", text="How old is the person?"))
+    assert [m["custom"] for m in dispatcher.messages] == [{"language": "fr"}, {}]
