@@ -77,10 +77,15 @@ def language_events(tracker: Tracker) -> list[dict[str, Any]]:
     return [SlotSet(SLOT_LANGUAGE, language)]
 
 
-def mentioned_slugs(tracker: Tracker, store: ArticleStore) -> list[str]:
-    """Slugs that the latest message's entities point to, in message order."""
+def mentioned_slugs(
+    tracker: Tracker, store: ArticleStore, language: str = DEFAULT_LANGUAGE
+) -> list[str]:
+    """Slugs that the latest message's entities point to, in message order.
+
+    The entity finder knows both languages' terms; `language`'s terms are tried first.
+    """
     entities = tracker.latest_message.get("entities") or []
-    return store.slugs_for_terms(str(e.get("value", "")) for e in entities)
+    return store.slugs_for_terms((str(e.get("value", "")) for e in entities), language=language)
 
 
 def utter(dispatcher: CollectingDispatcher, answer: Answer, *, language: str | None = None) -> None:

@@ -15,7 +15,8 @@ from actions.common import conversation_language, language_events, utter
 from actions.domain_names import SLOT_KB_ARTICLE, SLOT_LANGUAGE
 from actions.language import CONFIRMATION, ActionSwitchLanguage
 from bot.kb.answers import Answer
-from bot.kb.store import ArticleStore
+from bot.kb.files import KnowledgeBase
+from bot.kb.store import ArticleStore, load_articles
 
 MakeTracker = Callable[..., Tracker]
 
@@ -66,17 +67,66 @@ def test_the_language_is_metadata_else_slot_else_detected(
     assert language_events(tracker) == events
 
 
-def test_an_answer_names_its_language_and_keeps_it_for_the_conversation(
-    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+FRENCH = {
+    "car-t-cells": ("Les cellules CAR-T", "Les cellules CAR-T sont vos propres cellules."),
+    "urgent-symptoms": ("Signes d'alerte", "Appelez tout de suite le 15 (SAMU) ou le 112."),
+    "personal-advice": ("Conseil personnel", "Je ne peux pas donner de conseil personnel."),
+}
+
+
+@pytest.fixture
+def fr_store(store: ArticleStore, starter_kb: KnowledgeBase) -> ArticleStore:
+    """The starter articles, and a French version of three of them."""
+    english = {a["slug"]: a for a in starter_kb.articles if "language" not in a}
+    versions = [
+        {**english[slug], "language": "fr", "title": title, "answer": answer, "details": None}
+        for slug, (title, answer) in FRENCH.items()
+    ]
+    with store.session_factory.begin() as session:
+        load_articles(session, versions)
+    return store
+
+
+def test_an_answer_is_in_the_detected_language_which_the_conversation_keeps(
+    fr_store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
 ) -> None:
     tracker = make_tracker(text="c'est quoi les CAR-T ?", intent="ask_car_t_cells")
-    events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
+    events = ActionAnswerTopic(fr_store).run(dispatcher, tracker, {})
     assert events == [SlotSet(SLOT_KB_ARTICLE, "car-t-cells"), SlotSet(SLOT_LANGUAGE, "fr")]
-    assert dispatcher.messages[0]["custom"]["language"] == "fr"
+    [message] = dispatcher.messages
+    assert message["custom"]["language"] == "fr"
+    assert message["text"] == fr_store.answer_for("car-t-cells", language="fr").full_text
+    assert message["text"].startswith(FRENCH["car-t-cells"][1])
+
+
+def test_without_a_french_version_the_english_one_answers_and_says_so(
+    fr_store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        text="et la fatigue ?", intent="ask_side_effects_fatigue", slots={SLOT_LANGUAGE: "fr"}
+    )
+    assert ActionAnswerTopic(fr_store).run(dispatcher, tracker, {}) == [
+        SlotSet(SLOT_KB_ARTICLE, "side-effects-fatigue")
+    ]
+    [message] = dispatcher.messages
+    assert message["custom"]["language"] == "en"  # the language of the text sent
+    assert message["text"] == fr_store.answer_for("side-effects-fatigue").full_text
+
+
+def test_personal_advice_is_answered_in_french(
+    fr_store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    tracker = make_tracker(
+        text="est-ce que je dois arrêter mon traitement ?", intent="ask_personal_advice"
+    )
+    ActionAnswerTopic(fr_store).run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert message["custom"] == {**message["custom"], "kb_article": "personal-advice"}
+    assert message["text"].startswith(FRENCH["personal-advice"][1])
 
 
 def test_the_urgent_answer_follows_the_metadata_language(
-    store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+    fr_store: ArticleStore, dispatcher: CollectingDispatcher, make_tracker: MakeTracker
 ) -> None:
     tracker = _tracker(
         make_tracker,
@@ -85,10 +135,11 @@ def test_the_urgent_answer_follows_the_metadata_language(
         intent="report_urgent_symptom",
         slots={SLOT_LANGUAGE: "en"},
     )
-    events = ActionUrgentCare(store).run(dispatcher, tracker, {})
+    events = ActionUrgentCare(fr_store).run(dispatcher, tracker, {})
     assert events == [SlotSet(SLOT_KB_ARTICLE, "urgent-symptoms"), SlotSet(SLOT_LANGUAGE, "fr")]
     [message] = dispatcher.messages
     assert message["custom"]["language"] == "fr" and message["custom"]["urgent"] is True
+    assert message["text"].startswith(FRENCH["urgent-symptoms"][1])
 
 
 @pytest.mark.parametrize(
