@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +18,8 @@ from actions.language import CONFIRMATION, ActionSwitchLanguage
 from bot.kb.answers import Answer
 from bot.kb.files import KnowledgeBase
 from bot.kb.store import ArticleStore, load_articles
+from bot.language import detect_language
+from bot.settings import PROJECT_ROOT
 
 MakeTracker = Callable[..., Tracker]
 
@@ -176,3 +179,13 @@ def test_a_question_names_its_language_when_given(dispatcher: CollectingDispatch
     utter(dispatcher, Answer(slug="trial-search", text="Quel âge a la personne ?"), language="fr")
     utter(dispatcher, Answer(slug="trial-search", text="How old is the person?"))
     assert [m["custom"] for m in dispatcher.messages] == [{"language": "fr"}, {}]
+
+
+def test_each_language_intent_has_25_examples_in_both_languages() -> None:
+    nlu = yaml.safe_load((PROJECT_ROOT / "data" / "nlu" / "language.yml").read_text("utf-8"))
+    for item in nlu["nlu"]:
+        examples = [e[2:] for e in item["examples"].splitlines() if e.startswith("- ")]
+        found = [detect_language(e) for e in examples]
+        assert len(examples) >= 25, item["intent"]
+        assert found.count("fr") >= 8 and found.count("en") >= 8, (item["intent"], found)
+    assert {item["intent"] for item in nlu["nlu"]} == {"use_french", "use_english"}
