@@ -42,7 +42,9 @@ def as_language(value: object) -> str | None:
 # must reach MIN_CONFIDENCE. Calibrated on the training examples (data/nlu, English;
 # data/drafts/nlu-fr, French), see tests/bot/test_language.py for the figures. None keeps
 # the conversation open to detection on its next message, while a wrong language would
-# stay: hence the high bar when lingua decides alone.
+# stay: hence the high bar when lingua decides alone. Measured afterwards, once, on the
+# French held-out set (tests/data/heldout-fr, never tuned on): 411 of 415 messages "fr",
+# 4 None, none "en".
 MIN_CONFIDENCE = 0.90
 # Only the start of a long text is read: enough to tell, and detection stays fast.
 MAX_CHARS = 1000
