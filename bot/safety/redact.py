@@ -3,19 +3,21 @@
 Emails (also spelt out: "marie dot dupont at example dot fr"), links, phone numbers,
 street addresses, dates, ID-like numbers and names become placeholders (`[email]`,
 `[link]`, `[phone]`, `[address]`, `[date]`, `[number]`, `[name]`). Names are found three
-ways: after a cue ("my name is", "Dr", "my wife", "Signed:", "Thanks, ..."), before
-"here," at the start of a sentence ("marie dupont here, ..."), and as capitalised words
-that are not ordinary words. "Ordinary" comes from the English and French tables that
-the pinned `spacy-lookups-data` package ships (lemma index, lookup and exceptions, and
-English word probabilities), never from a word list of our own; `keep` adds the
-knowledge base's terms (drugs, therapies, cancers, trial cities) so they stay readable.
-French words count without their accents too ("fievre", "pere"), as patients type them.
+ways: after a cue ("my name is", "Dr", "my wife", "je m'appelle", "mon père", "Signed:",
+"Thanks, ..."), before "here," or "ici," at the start of a sentence ("marie dupont
+here, ...", "marie ici, ..."), and as capitalised words that are not ordinary words.
+"Ordinary" comes from the English and French tables that the pinned
+`spacy-lookups-data` package ships (lemma index, lookup and exceptions, and English
+word probabilities), never from a word list of our own; `keep` adds the knowledge
+base's terms (drugs, therapies, cancers, trial cities) so they stay readable.
 
-French has no word-probability table, so a French word is never "usually lowercase":
-a capitalised word inside a sentence is a name unless English says otherwise ("j'ai vu
-Pierre hier" -> "[name]"). Known limit: a French name that is also a French word
-("marie", "pierre", "rose") is kept when written in lowercase or when it opens a
-sentence without a cue.
+French words count as ordinary only in a French message (given, or detected), with and
+without their accents ("fievre", "pere"), as patients type them. French has no
+word-probability table, so a French word is never "usually lowercase": a capitalised
+word inside a sentence is a name unless English says otherwise ("j'ai vu Pierre hier"
+-> "[name]"). Known limit: in a French message, a name that is also a French word
+("marie", "pierre", "rose") is kept when written in lowercase after a weak cue ("c'est
+marie") or when it opens a sentence without a cue.
 
 When in doubt a word is redacted: a question that reads "[name]" is still useful to
 staff; a leaked name is not.
@@ -396,13 +398,13 @@ def _introduced_here(
 ) -> set[int]:
     """The words of "marie dupont here, ...", whatever they look like.
 
-    One to three words before "here" and a comma (or a sentence's end), opening a
+    One to three words before "here" (or "ici") and a comma (or a sentence's end), opening a
     sentence or following a greeting's comma ("hello, grace here.").
     """
     names: set[int] = set()
     for i in range(1, len(words)):
         after = text[words[i].end() : words[i].end() + 4].lstrip(" ")
-        if lowered[i] != "here" or (after and after[0] not in _AFTER_HERE):
+        if lowered[i] not in ("here", "ici") or (after and after[0] not in _AFTER_HERE):
             continue
         for first in range(i - 1, max(-1, i - 4), -1):
             if ordinary(first) or not _adjacent(text, words[first], words[first + 1]):

@@ -219,6 +219,8 @@ def test_the_new_patterns_end_on_hostile_input(message: str) -> None:
         ("Cordialement, Isabelle Martin", "Cordialement, [name]"),
         ("Bisous, marie", "Bisous, [name]"),
         ("le docteur Lefebvre m'a dit d'attendre", "le docteur [name] m'a dit d'attendre"),
+        ("marie dupont ici, mon mari a de la fièvre", "[name] ici, mon mari a de la fièvre"),
+        ("Bonjour, sophie ici. Ma mère tousse", "Bonjour, [name] ici. Ma mère tousse"),
         # Dates.
         ("né le 12/03/1956", "né le [date]"),
         ("née le 12 mars 1956 à Lyon", "née le [date] à Lyon"),
@@ -255,6 +257,7 @@ def test_french_personal_data(message: str, expected: str) -> None:
         "Merci pour votre réponse. Cordialement",
         "c koi l'immuno",
         "Pourquoi faut-il une prise de sang avant chaque cure ?",
+        "je suis ici, à l'hôpital",
     ],
 )
 def test_french_questions_come_out_unchanged(message: str) -> None:
