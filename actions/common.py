@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.domain_names import SLOT_KB_ARTICLE, SLOT_LANGUAGE
-from bot.kb.answers import Answer, to_message
+from bot.kb.answers import LANGUAGE_KEY, Answer, to_message
 from bot.kb.store import ArticleStore
 from bot.language import DEFAULT_LANGUAGE, as_language, detect_language
 from bot.nlu.decision import Thresholds, thresholds_from_config
@@ -20,8 +20,6 @@ from bot.settings import Settings
 from bot.training.rasa_commands import CONFIG
 
 logger = logging.getLogger(__name__)
-# The custom JSON's key naming the reply's language (the DESIGN contract).
-LANGUAGE_KEY = "language"
 
 
 @lru_cache(maxsize=1)
@@ -103,13 +101,14 @@ def send(
 ) -> list[dict[str, Any]]:
     """Send `answer`; return the events that record which article answered, and in what language.
 
-    The custom JSON names the language of the reply, so a page can follow it (its switch,
-    its `lang` attribute).
+    The custom JSON names the language of the answer's text (`Answer.language`), so a page
+    can follow it; slot `language` keeps the conversation's, which may differ when an
+    article has no version in it yet.
     """
     message = to_message(answer)
-    custom = {**message["custom"]}
-    custom.setdefault(LANGUAGE_KEY, conversation_language(tracker))
-    dispatcher.utter_message(text=message["text"], buttons=message["buttons"], json_message=custom)
+    dispatcher.utter_message(
+        text=message["text"], buttons=message["buttons"], json_message=message["custom"]
+    )
     events = language_events(tracker)
     if answer.offered:  # nothing answered yet: the slot keeps the last article
         logger.info("conversation %s offered %s", log_ref(tracker), ",".join(answer.offered))

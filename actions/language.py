@@ -10,14 +10,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import LANGUAGE_KEY, conversation_language, log_ref
+from actions.common import conversation_language, log_ref
 from actions.domain_names import (
     ACTION_SWITCH_LANGUAGE,
     INTENT_USE_ENGLISH,
     INTENT_USE_FRENCH,
     SLOT_LANGUAGE,
 )
-from bot.kb.answers import URGENT_KEY
+from bot.kb.answers import LANGUAGE_KEY, URGENT_KEY
 
 logger = logging.getLogger(__name__)
 
