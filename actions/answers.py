@@ -9,7 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import decision_thresholds, default_store, mentioned_slugs, send
+from actions.common import (
+    conversation_language,
+    decision_thresholds,
+    default_store,
+    mentioned_slugs,
+    send,
+)
 from actions.domain_names import (
     ACTION_ANSWER_TOPIC,
     ACTION_FOLLOW_UP,
@@ -49,14 +55,14 @@ class KnowledgeAction(Action, ABC):
         return self.action_name
 
     @abstractmethod
-    def choose(self, tracker: Tracker) -> Answer:
-        """Return the answer for the conversation's latest message."""
+    def choose(self, tracker: Tracker, language: str) -> Answer:
+        """Return the answer for the conversation's latest message, in `language`."""
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Send the chosen answer; set slot `kb_article` to its slug."""
-        return send(dispatcher, tracker, self.choose(tracker))
+        """Send the chosen answer in the conversation's language; set slot `kb_article`."""
+        return send(dispatcher, tracker, self.choose(tracker, conversation_language(tracker)))
 
 
 class ActionAnswerTopic(KnowledgeAction):
@@ -64,17 +70,18 @@ class ActionAnswerTopic(KnowledgeAction):
 
     action_name = ACTION_ANSWER_TOPIC
 
-    def choose(self, tracker: Tracker) -> Answer:
+    def choose(self, tracker: Tracker, language: str) -> Answer:
         """The intent's article, else the named topic, "did you mean", or not-understood."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         slug = slug_for_intent(intent) or NOT_UNDERSTOOD_SLUG
-        slug = refine(slug, mentioned_slugs(tracker, self.store))
+        slug = refine(slug, mentioned_slugs(tracker, self.store, language))
         text = str(tracker.latest_message.get("text") or "")
         if slug == NOT_UNDERSTOOD_SLUG and intent == NLU_FALLBACK_INTENT and has_words(text):
             decision = decide(classifier_ranking(tracker.latest_message), decision_thresholds())
             if decision.kind == "did_you_mean":
-                return self.store.did_you_mean([slug_for_intent(i) or "" for i in decision.intents])
-        return self.store.answer_for(slug)
+                slugs = [slug_for_intent(i) or "" for i in decision.intents]
+                return self.store.did_you_mean(slugs, language=language)
+        return self.store.answer_for(slug, language=language)
 
 
 class ActionTellMeMore(KnowledgeAction):
@@ -82,10 +89,12 @@ class ActionTellMeMore(KnowledgeAction):
 
     action_name = ACTION_TELL_ME_MORE
 
-    def choose(self, tracker: Tracker) -> Answer:
+    def choose(self, tracker: Tracker, language: str) -> Answer:
         """Details of slot `kb_article`; what the assistant can do when there is none."""
         last = tracker.get_slot(SLOT_KB_ARTICLE)
-        return self.store.details_for(last) if last else self.store.answer_for(CAPABILITIES_SLUG)
+        if last:
+            return self.store.details_for(last, language=language)
+        return self.store.answer_for(CAPABILITIES_SLUG, language=language)
 
 
 class ActionFollowUp(KnowledgeAction):
@@ -93,11 +102,11 @@ class ActionFollowUp(KnowledgeAction):
 
     action_name = ACTION_FOLLOW_UP
 
-    def choose(self, tracker: Tracker) -> Answer:
+    def choose(self, tracker: Tracker, language: str) -> Answer:
         """The article the follow-up points to, or not-understood."""
         last = tracker.get_slot(SLOT_KB_ARTICLE)
-        slug = follow_up(last, mentioned_slugs(tracker, self.store))
-        return self.store.answer_for(slug or NOT_UNDERSTOOD_SLUG)
+        slug = follow_up(last, mentioned_slugs(tracker, self.store, language))
+        return self.store.answer_for(slug or NOT_UNDERSTOOD_SLUG, language=language)
 
 
 class ActionUrgentCare(KnowledgeAction):
@@ -105,6 +114,6 @@ class ActionUrgentCare(KnowledgeAction):
 
     action_name = ACTION_URGENT_CARE
 
-    def choose(self, tracker: Tracker) -> Answer:
+    def choose(self, tracker: Tracker, language: str) -> Answer:
         """The urgent-symptoms article (a built-in text if the database fails)."""
-        return self.store.answer_for(URGENT_SLUG)
+        return self.store.answer_for(URGENT_SLUG, language=language)

@@ -8,6 +8,10 @@ ACTION_ANSWER_TOPIC = "action_answer_topic"
 ACTION_TELL_ME_MORE = "action_tell_me_more"
 ACTION_FOLLOW_UP = "action_follow_up"
 ACTION_URGENT_CARE = "action_urgent_care"
+ACTION_SWITCH_LANGUAGE = "action_switch_language"
+
+INTENT_USE_ENGLISH = "use_english"
+INTENT_USE_FRENCH = "use_french"
 
 TRIAL_FORM = "trial_search_form"
 ACTION_START_TRIAL_SEARCH = "action_start_trial_search"
@@ -20,6 +24,7 @@ ACTIONS = (
     ACTION_TELL_ME_MORE,
     ACTION_FOLLOW_UP,
     ACTION_URGENT_CARE,
+    ACTION_SWITCH_LANGUAGE,
     ACTION_START_TRIAL_SEARCH,
     ACTION_READ_TRIAL_ANSWERS,
     f"validate_{TRIAL_FORM}",

@@ -3,7 +3,8 @@
 Rasa keeps going when a custom action fails (for example the action server is down)
 and then sends nothing. A worried reader must never meet silence, so when a turn ends
 with no reply these channels send the care-team contact, or the urgent answer when the
-message describes a warning sign.
+message describes a warning sign, in the message's language (its metadata's, else the
+language its words are in).
 
 They also pass on only what the assistant uses: a "/" message only when it is exactly a
 button payload of a known intent (anything else is read as words, so the urgent net sees
@@ -31,6 +32,7 @@ from bot.kb.answers import Answer, custom_json, unavailable, urgent_fallback
 from bot.kb.store import ArticleStore
 from bot.kb.tables import Article
 from bot.kb.topics import REQUIRED_SLUGS, domain_intents, with_topic_intents
+from bot.language import DEFAULT_LANGUAGE, as_language, detect_language
 from bot.privacy import conversation_ref
 from bot.safety.urgent_signs import is_urgent
 from bot.settings import Settings
@@ -83,10 +85,22 @@ def inbound_text(text: object) -> str:
     return as_words(clean_message(text), known_intents())
 
 
-def fallback_answer(text: str) -> Answer:
-    """The reply when a turn produced nothing: urgent if the text says so."""
+def message_language(text: str, metadata: Any) -> str:
+    """The language to reply in without the action server: the metadata's, else the text's.
+
+    The conversation's slot is out of reach here (no tracker), so a message that says
+    too little ("ok") gets the default language.
+    """
+    named = metadata.get("language") if isinstance(metadata, dict) else None
+    return as_language(named) or detect_language(text) or DEFAULT_LANGUAGE
+
+
+def fallback_answer(text: str, language: str = DEFAULT_LANGUAGE) -> Answer:
+    """The reply when a turn produced nothing, in `language`: urgent if the text says so."""
     values = _store().hospital_values_or_defaults()
-    return urgent_fallback(values) if is_urgent(text) else unavailable(values)
+    if is_urgent(text):
+        return urgent_fallback(values, language=language)
+    return unavailable(values, language=language)
 
 
 def guarded(
@@ -113,7 +127,8 @@ def guarded(
             if not sent:
                 ref = conversation_ref(str(message.sender_id), _settings().secret_key)
                 logger.warning("turn for %s produced no reply; sending fallback", ref)
-                answer = fallback_answer(message.text)
+                language = message_language(message.text, message.metadata)
+                answer = fallback_answer(message.text, language)
                 await output.send_text_message(message.sender_id, answer.text)
                 # The same flags as an action's answer, so a web page can mark it urgent.
                 await output.send_custom_json(message.sender_id, custom_json(answer))

@@ -3,12 +3,21 @@
 Emails (also spelt out: "marie dot dupont at example dot fr"), links, phone numbers,
 street addresses, dates, ID-like numbers and names become placeholders (`[email]`,
 `[link]`, `[phone]`, `[address]`, `[date]`, `[number]`, `[name]`). Names are found three
-ways: after a cue ("my name is", "Dr", "my wife", "Signed:", "Thanks, ..."), before
-"here," at the start of a sentence ("marie dupont here, ..."), and as capitalised words
-that are not ordinary words. "Ordinary" comes from the English tables that the
-pinned `spacy-lookups-data` package ships (lemma index and lookup, word
-probabilities), never from a word list of our own; `keep` adds the knowledge base's
-terms (drugs, therapies, cancers, trial cities) so they stay readable.
+ways: after a cue ("my name is", "Dr", "my wife", "je m'appelle", "mon père", "Signed:",
+"Thanks, ..."), before "here," or "ici," at the start of a sentence ("marie dupont
+here, ...", "marie ici, ..."), and as capitalised words that are not ordinary words.
+"Ordinary" comes from the English and French tables that the pinned
+`spacy-lookups-data` package ships (lemma index, lookup and exceptions, and English
+word probabilities), never from a word list of our own; `keep` adds the knowledge
+base's terms (drugs, therapies, cancers, trial cities) so they stay readable.
+
+French words count as ordinary only in a French message (given, or detected), with and
+without their accents ("fievre", "pere"), as patients type them. French has no
+word-probability table, so a French word is never "usually lowercase": a capitalised
+word inside a sentence is a name unless English says otherwise ("j'ai vu Pierre hier"
+-> "[name]"). Known limit: in a French message, a name that is also a French word
+("marie", "pierre", "rose") is kept when written in lowercase after a weak cue ("c'est
+marie") or when it opens a sentence without a cue.
 
 When in doubt a word is redacted: a question that reads "[name]" is still useful to
 staff; a leaked name is not.
@@ -20,11 +29,13 @@ import calendar
 import gzip
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+from bot.language import detect_language
 from bot.text import strip_control
 
 # How common a lowercase word must be (log probability in the spaCy tables) to count
@@ -129,7 +140,10 @@ _STRONG_CUES = (
 _RELATIVES = (
     "husband wife son daughter mum mom mother dad father brother sister partner friend "
     "boyfriend girlfriend grandson granddaughter grandmother grandfather nephew niece "
-    "aunt uncle mari femme fils fille"
+    "aunt uncle mari femme fils fille père pere mère mere frère frere sœur soeur époux epoux "
+    "épouse epouse conjoint conjointe compagnon compagne copain copine ami amie papa maman "
+    "oncle tante neveu nièce niece cousin cousine gendre petit-fils petite-fille grand-père "
+    "grand-pere grand-mère grand-mere beau-père beau-pere belle-mère belle-mere belle-fille"
 ).split()
 # After these weak cues a capitalised word is a name even if it is also a word:
 # "my wife Grace", "my daughter Rose", "Doctor Bird".
@@ -201,18 +215,62 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(frozenset(known), frozenset(common), frozenset(frequent))
 
 
+@dataclass(frozen=True)
+class _French:
+    """What counts as an ordinary French word, from the installed spaCy lookup tables."""
+
+    known: frozenset[str]  # every form of the tables, with and without its accents
+    function: frozenset[str]  # closed classes: determiners, pronouns, prepositions, ...
+
+
+# The classes of French words that are never names ("et", "je", "de", "qui", "est").
+_FRENCH_CLOSED = ("det", "pron", "adp", "cconj", "sconj", "aux")
+
+
+def _unaccented(word: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c)
+    ).replace("œ", "oe")
+
+
+@lru_cache(maxsize=1)
+def _french() -> _French:
+    """Load the French tables once per process."""
+    index = _table("fr_lemma_index")
+    lookup = _table("fr_lemma_lookup")
+    exceptions = _table("fr_lemma_exc")
+    assert isinstance(index, dict) and isinstance(lookup, dict) and isinstance(exceptions, dict)
+    words = {w for forms in index.values() for w in forms} | set(lookup)
+    words |= {w for lemmas in lookup.values() for w in lemmas}
+    function: set[str] = set()
+    for kind, forms in exceptions.items():
+        words |= set(forms) | {w for lemmas in forms.values() for w in lemmas}
+        if kind in _FRENCH_CLOSED:
+            function |= set(forms) | {w for lemmas in forms.values() for w in lemmas}
+    known = {w for w in words if w.replace("-", "").isalpha() and w.islower()}
+    known |= {_unaccented(w) for w in known}
+    function = {w for w in function if w.isalpha() and w.islower()}
+    return _French(frozenset(known), frozenset(function | {_unaccented(w) for w in function}))
+
+
+_NO_FRENCH = _French(frozenset(), frozenset())
+
+
 def function_words() -> frozenset[str]:
     """The most frequent lowercase English words ("the", "how", "does"): never content."""
     return _vocabulary().function
 
 
-def redact(text: str, keep: Iterable[str] = ()) -> str:
+def redact(text: str, keep: Iterable[str] = (), *, language: str | None = None) -> str:
     """Return `text` with personal data replaced by placeholders.
 
     Args:
         text: a patient's message (any length or content; never raises on odd input).
         keep: terms to leave as they are (drug, therapy, cancer and place names of the
             knowledge base), matched word by word, ignoring case.
+        language: the message's language ("en" or "fr") if known; else it is detected.
+            French words count as ordinary words only in a French message, so an
+            English message keeps its stricter reading ("my wife marie" -> "[name]").
 
     Returns:
         The message with `[email]`, `[link]`, `[phone]`, `[address]`, `[date]`,
@@ -231,7 +289,10 @@ def redact(text: str, keep: Iterable[str] = ()) -> str:
     text = _DATE.sub("[date]", text)
     text = _DIGIT_RUN.sub(_digit_run, text)
     text = _ID.sub("[number]", text)
-    return _redact_names(text, _keep_words(keep))
+    if language is None:
+        language = detect_language(text)
+    french = _french() if language == "fr" else _NO_FRENCH
+    return _redact_names(text, _keep_words(keep), french)
 
 
 def _digit_run(match: re.Match[str]) -> str:
@@ -258,12 +319,17 @@ def _core(word: str) -> str:
     return _CLITIC.sub("", word) or word
 
 
-def _redact_names(text: str, keep: frozenset[str]) -> str:
+def _redact_names(text: str, keep: frozenset[str], french: _French) -> str:
     words = list(_WORD.finditer(text))
     lowered = [w.group(0).lower().replace("’", "'") for w in words]
     cores = [_core(w) for w in lowered]
     vocab = _vocabulary()
     names: set[int] = set()
+
+    def known(i: int) -> bool:
+        """A word of either language (what a lowercase name-like word must not be)."""
+        parts = cores[i].split("-")  # "est-ce", "peut-être", "grand-mère"
+        return cores[i] in vocab.known or all(p in french.known or p in vocab.known for p in parts)
 
     def ordinary(i: int) -> bool:
         word, core = lowered[i], cores[i]
@@ -271,11 +337,12 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
             word in keep
             or core in keep
             or core in vocab.function
+            or core in french.function
             or word in _CUE_WORDS
             or _is_placeholder(text, words[i])
         )
 
-    def looks_like_name(i: int, strong: bool, naming: bool = False) -> bool:
+    def looks_like_name(i: int, strong: bool, naming: bool = False, sign_off: bool = False) -> bool:
         """After a cue: is word `i` a name?"""
         if ordinary(i):
             return False
@@ -283,7 +350,9 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
             return True
         if words[i].group(0)[0].isupper():
             return naming or cores[i] not in vocab.common
-        return cores[i] not in vocab.known
+        # A signature is one to three words at the very end: a lowercase French word
+        # there is more likely a name ("bisous, marie") than words ("merci, bonne nuit").
+        return cores[i] not in vocab.known if sign_off else not known(i)
 
     for i in range(len(words)):
         cue_strength = _cue_before(lowered, i, text, words)
@@ -296,7 +365,9 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
         # case: "my name is jean martin", "i'm sophie martin".
         for j in range(i + 1, min(i + 3, len(words))):
             joined = text[words[j - 1].end() : words[j].start()].strip(" ") == ""
-            more = cue_strength == "strong" or cores[j] not in vocab.common
+            # ... but not a lowercase French word ("ma femme Claire tousse").
+            french_word = not words[j].group(0)[0].isupper() and cores[j] in french.known
+            more = cue_strength == "strong" or (cores[j] not in vocab.common and not french_word)
             if not joined or ordinary(j) or not more:
                 break
             names.add(j)
@@ -307,7 +378,7 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
         if original.isupper() and len(original) <= 4:
             continue  # acronyms: MRI, ICU, PD
         if _starts_sentence(text, match.start()):
-            if cores[i] not in vocab.known:
+            if not known(i):
                 names.add(i)  # "Marie here", "Sophie, ..."
         elif cores[i] not in vocab.common:
             names.add(i)
@@ -317,7 +388,7 @@ def _redact_names(text: str, keep: frozenset[str]) -> str:
     if sign_off:
         start, end = sign_off.span("names")
         for i, match in enumerate(words):
-            if start <= match.start() < end and looks_like_name(i, False):
+            if start <= match.start() < end and looks_like_name(i, False, sign_off=True):
                 names.add(i)
     return _replace(text, words, names)
 
@@ -327,13 +398,13 @@ def _introduced_here(
 ) -> set[int]:
     """The words of "marie dupont here, ...", whatever they look like.
 
-    One to three words before "here" and a comma (or a sentence's end), opening a
+    One to three words before "here" (or "ici") and a comma (or a sentence's end), opening a
     sentence or following a greeting's comma ("hello, grace here.").
     """
     names: set[int] = set()
     for i in range(1, len(words)):
         after = text[words[i].end() : words[i].end() + 4].lstrip(" ")
-        if lowered[i] != "here" or (after and after[0] not in _AFTER_HERE):
+        if lowered[i] not in ("here", "ici") or (after and after[0] not in _AFTER_HERE):
             continue
         for first in range(i - 1, max(-1, i - 4), -1):
             if ordinary(first) or not _adjacent(text, words[first], words[first + 1]):

@@ -14,7 +14,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.answers import ActionAnswerTopic, ActionFollowUp, ActionTellMeMore, ActionUrgentCare
 from actions.common import default_store
-from actions.domain_names import ACTIONS, SLOT_KB_ARTICLE
+from actions.domain_names import ACTIONS, SLOT_KB_ARTICLE, SLOT_LANGUAGE
 from bot.db import DatabaseNotReady
 from bot.kb.store import ArticleStore
 from bot.kb.topics import REQUIRED_SLUGS, intent_for_slug, is_generated_topic, slug_for_intent
@@ -149,7 +149,8 @@ def test_urgent_care_is_marked_urgent_and_names_emergency_numbers(
 ) -> None:
     tracker = make_tracker(text="my dad has a fever of 39", intent="report_urgent_symptom")
     assert ActionUrgentCare(store).run(dispatcher, tracker, {}) == [
-        SlotSet(SLOT_KB_ARTICLE, "urgent-symptoms")
+        SlotSet(SLOT_KB_ARTICLE, "urgent-symptoms"),
+        SlotSet(SLOT_LANGUAGE, "en"),  # the first message chose the conversation's language
     ]
     message = dispatcher.messages[0]
     assert message["custom"]["urgent"] is True
@@ -167,7 +168,7 @@ def test_close_topics_are_offered_as_did_you_mean_buttons_and_the_slot_stays(
     ]
     tracker = make_tracker(
         text="tummy and liver thing", intent="nlu_fallback", ranking=ranking,
-        slots={SLOT_KB_ARTICLE: "car-t-cells"},
+        slots={SLOT_KB_ARTICLE: "car-t-cells", SLOT_LANGUAGE: "en"},
     )  # fmt: skip
     events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
     assert events == []  # kb_article stays on the last article answered
@@ -196,7 +197,7 @@ def test_a_message_that_matches_nothing_is_not_understood(
     ranking = [("nlu_fallback", 0.6), ("ask_daily_life", 0.05), ("greet", 0.04)]
     tracker = make_tracker(text="flibber wobble", intent="nlu_fallback", ranking=ranking)
     events = ActionAnswerTopic(store).run(dispatcher, tracker, {})
-    assert events == [SlotSet(SLOT_KB_ARTICLE, "not-understood")]
+    assert events == [SlotSet(SLOT_KB_ARTICLE, "not-understood"), SlotSet(SLOT_LANGUAGE, "en")]
     assert dispatcher.messages[0]["custom"]["kb_article"] == "not-understood"
 
 

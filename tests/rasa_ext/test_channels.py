@@ -8,7 +8,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from bot.kb.hospital import HOSPITAL_DEFAULTS
 from bot.privacy import conversation_ref
 from bot.settings import Settings
-from rasa_ext.channels import fallback_answer, guarded
+from rasa_ext.channels import fallback_answer, guarded, message_language
 
 
 def test_fallback_is_urgent_for_a_warning_sign_and_always_gives_contacts(
@@ -60,3 +60,37 @@ async def test_the_fallback_warning_names_the_conversation_by_its_reference(
     await _turn("hello", None, reply=False)
     assert "it-sender-5f2e9c" not in caplog.text
     assert conversation_ref("it-sender-5f2e9c", Settings.from_env().secret_key) in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "metadata", "language"),
+    [
+        ("mon père a 39 de fièvre", None, "fr"),
+        ("my dad has a fever of 39", None, "en"),
+        ("my dad has a fever of 39", {"language": "fr"}, "fr"),
+        ("mon père a 39 de fièvre", {"language": "en"}, "en"),
+        ("ok", None, "en"),
+        ("ok", {"language": "fr-FR"}, "fr"),
+    ],
+)
+def test_the_reply_of_last_resort_speaks_the_message_language(
+    text: str, metadata: object, language: str
+) -> None:
+    assert message_language(text, metadata) == language
+
+
+async def test_the_fallback_is_sent_in_french_for_a_french_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing.db")
+    output = CollectingOutputChannel()
+    message = UserMessage("mon père a 39,5 de fièvre", output, "it-sender-fr", metadata=None)
+
+    async def silent(message: UserMessage) -> None:
+        return None
+
+    await guarded(silent)(message)
+    [text, custom] = output.messages
+    assert custom["custom"]["urgent"] is True and custom["custom"]["language"] == "fr"
+    assert text["text"] == fallback_answer("mon père a 39,5 de fièvre", "fr").text
+    assert "15" in text["text"] and "112" in text["text"]

@@ -196,3 +196,75 @@ def test_the_new_patterns_end_on_hostile_input(message: str) -> None:
     # it the name pass); a pattern that backtracks catastrophically would never return.
     result = redact(message, KEEP)
     assert isinstance(result, str) and result.strip()
+
+
+# French (issue 15): names after French cues, French dates, phones and the NIR, and
+# French questions that must come out whole (French words are not names).
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("je m'appelle Marie Dupont et j'ai une question",
+         "je m'appelle [name] et j'ai une question"),
+        ("je m'appelle sophie martin, ma mère est sous Keytruda",
+         "je m'appelle [name], ma mère est sous Keytruda"),
+        ("moi c'est Sophie, ma mère est malade", "moi c'est [name], ma mère est malade"),
+        ("mon mari Jean a de la fièvre", "mon mari [name] a de la fièvre"),
+        ("ma femme Claire tousse depuis hier", "ma femme [name] tousse depuis hier"),
+        ("mon père Henri est sous Opdivo", "mon père [name] est sous Opdivo"),
+        ("mon pere Jacques a de la fievre", "mon pere [name] a de la fievre"),
+        ("ma soeur nadège tousse", "ma soeur [name] tousse"),
+        ("ma belle-mère Odile a des plaques", "ma belle-mère [name] a des plaques"),
+        ("mon mari Jean-Marc Lefèvre a 39 de fièvre", "mon mari [name] a 39 de fièvre"),
+        ("Hier soir, Pierre a vomi", "Hier soir, [name] a vomi"),
+        ("Cordialement, Isabelle Martin", "Cordialement, [name]"),
+        ("Bisous, marie", "Bisous, [name]"),
+        ("le docteur Lefebvre m'a dit d'attendre", "le docteur [name] m'a dit d'attendre"),
+        ("marie dupont ici, mon mari a de la fièvre", "[name] ici, mon mari a de la fièvre"),
+        ("Bonjour, sophie ici. Ma mère tousse", "Bonjour, [name] ici. Ma mère tousse"),
+        # Dates.
+        ("né le 12/03/1956", "né le [date]"),
+        ("née le 12 mars 1956 à Lyon", "née le [date] à Lyon"),
+        ("depuis le 1er avril", "depuis le [date]"),
+        ("perfusion le 3 fevrier 2025", "perfusion le [date]"),
+        # Phone numbers.
+        ("mon numéro : +33 6 12 34 56 78", "mon numéro : [phone]"),
+        ("appelez-moi au 06.12.34.56.78 svp", "appelez-moi au [phone] svp"),
+        ("tel 06-12-34-56-78", "tel [phone]"),
+        ("0612345678", "[phone]"),
+        ("+33 (0)6 12 34 56 78", "[phone]"),
+        # The NIR: 13 digits and a 2-digit key, spaced or not, Corsica included.
+        ("mon numéro de sécu 1 56 03 75 123 456 78", "mon numéro de sécu [number]"),
+        ("NIR 1560375123456 78", "NIR [number]"),
+        ("nir 156037512345678", "nir [number]"),
+        ("sécu : 2 84 05 2A 123 456 12", "sécu : [number]"),
+        ("numéro 1.56.03.75.123.456.78", "numéro [number]"),
+    ],
+)  # fmt: skip
+def test_french_personal_data(message: str, expected: str) -> None:
+    assert redact(message, KEEP) == expected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Bonjour, est-ce que l'immunothérapie fait perdre les cheveux ?",
+        "Est-ce que je peux travailler pendant le traitement",
+        "Quels sont les effets secondaires du Keytruda ?",
+        "Je suis inquiète pour mon père",
+        "Ma femme tousse beaucoup depuis sa perfusion",
+        "mon pere a de la fievre",
+        "ma mere est fatiguee",
+        "Merci pour votre réponse. Cordialement",
+        "c koi l'immuno",
+        "Pourquoi faut-il une prise de sang avant chaque cure ?",
+        "je suis ici, à l'hôpital",
+    ],
+)
+def test_french_questions_come_out_unchanged(message: str) -> None:
+    assert redact(message, KEEP) == message
+
+
+def test_an_english_message_keeps_the_strict_reading_of_lowercase_names() -> None:
+    # "marie" is also a French word; in English it is read as a name.
+    assert redact("My wife marie has a rash", KEEP) == "My wife [name] has a rash"
+    assert redact("ma femme marie", KEEP, language="en") == "ma femme [name]"
