@@ -80,6 +80,11 @@ PERSONAL = [
     "que feriez-vous à ma place",
     "êtes-vous d'accord avec mon oncologue",
     # French, second pass: as typed on a phone, about oneself or a relative
+    "ma mère doit elle continuer son traitement",
+    "je fais ma perf demain ou pas ?",
+    "vous croyez que ma tumeur va grossir ?",
+    "mon père va vivre combien de temps ?",
+    "je peux continuer mon keytruda ?",
     "je peux prendre du doliprane avec mon immuno ?",
     "c'est compatible avec le keytruda, l'ibuprofène ?",
     "est-ce que le curcuma est compatible avec mon traitement",
@@ -173,6 +178,8 @@ GENERAL = [
     "il faut parfois arrêter le traitement",  # "il faut" is impersonal
     "peut-on sauter une perfusion ?",
     # French, second pass: general questions and other requests near the new phrases
+    "ma femme peut elle continuer à nager pendant son immunothérapie ?",
+    "je veux continuer le sport pendant mon traitement, c'est bon ?",
     "peut-on prendre du paracétamol sous immunothérapie ?",
     "quels médicaments sont incompatibles avec l'immunothérapie ?",
     "c'est quoi les plaquettes ?",
