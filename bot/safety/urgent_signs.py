@@ -63,6 +63,7 @@ _MANY_TIMES = re.compile(  # 4+ times a day; all the number words listed are 4 o
     r"huit|neuf|dix|onze|douze|plusieurs|dizaines?) ?(\+ ?)?(of )?(x|times?|episodes?|bouts?|"
     r"trips?|movements?|motions?|bowel|stools?|poos?|loose|watery|runny|fois|selles?)\b"
 )
+_TIMES_FIRST = re.compile(r"\bx ?(?P<n>\d{1,3})\b")  # "x6", "x 6": a count typed on a phone
 _NON_STOP = re.compile(
     r"\b(non ?- ?stop|nonstop|constant(ly)?|continuous(ly)?|continual|relentless|explosive|hourly|"
     r"uncontrollabl[ey]|every (\d+ |half (an )?)?(hour|min)|all (day|night)|round the clock|"
@@ -73,6 +74,10 @@ _PRONOUNS = frozenset("it that this which ca cela ce elle il".split())  # "..., 
 _STILL = frozenset("not no never ne pas jamais toujours".split())  # "won't go away"
 _EFFECT_WORDS = frozenset("effect cause effet effets secondaire secondaires frequent".split())
 _SO_WORDS = frozenset("so this aussi autant tellement si".split())  # "never so dizzy"
+_CONFUSED = frozenset("confused confusion confus confuse confuses".split())
+_ABOUT = frozenset("about by with pour par avec sur concernant quant".split())
+# "ça s'est arrêté" is over; "j'ai arrêté le traitement" says nothing about the sign.
+_STOPPED = frozenset("arrete arretee arretes arretees calme calmee calmes calmees".split())
 _SENT_BREAK, _PHRASE_BREAK = frozenset(". ! ? ; …".split()), frozenset(", : ( ) - --".split())
 
 
@@ -250,6 +255,8 @@ class _Context:
             gone = doc[j].lemma_ == "go" and nxt in {"away", "down"}
             # "de la fièvre hier seulement": it was only yesterday.
             gone = gone or (doc[j].lower_ == "seulement" and doc[j - 1].lower_ == "hier")
+            stopped = doc[j].lower_ in _STOPPED and nxt not in {"pas", "plus", "jamais"}
+            gone = gone or (stopped and "se" in {t.lower_ for t in doc[j - 2 : j]})
             if gone or (doc[j].lower_ in _CUE["resolved"] and nxt != "out"):
                 # "won't go away" and "no better" keep the sign alive.
                 return not any(doc[k].lemma_ in _STILL for k in range(end, j))
@@ -276,7 +283,7 @@ class _Context:
         clause = self.back(start, self.clause)
         if any(  # "si j'ai de la fièvre", only in the sign's own clause
             doc[i].lower_ in _IF_HAVE["verbs"]
-            and any(doc[k].lower_ in _IF_HAVE["cues"] for k in clause[n + 1 : n + 4])
+            and any(_if_cue(doc, k) for k in clause[n + 1 : n + 4])
             for n, i in enumerate(clause)
         ):
             return True
@@ -288,10 +295,24 @@ class _Context:
         )
 
 
+def _if_cue(doc: Doc, k: int) -> bool:
+    """An "if" at `k`: "si", or the "se" of "s'il" (never the "se" of "il s'est évanoui")."""
+    word = doc[k].lower_
+    if word == "se":
+        return word in _IF_HAVE["cues"] and k + 1 < len(doc) and doc[k + 1].lower_ in {"il", "ils"}
+    return word in _IF_HAVE["cues"]
+
+
 def _no_more(doc: Doc, i: int) -> bool:
-    """'plus' at `i` negates ("plus de fièvre") unless it means more ("de plus en plus de")."""
+    """'plus' at `i` negates ("plus de fièvre", "n'est plus essoufflé") unless it means more.
+
+    "de plus en plus de" and "il est plus essoufflé" say more; "ne ... plus" (no longer)
+    has its "ne" at most three words before ("il ne se sent plus").
+    """
     nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
     prev = doc[i - 1].lower_ if i else ""
+    if any(t.lower_ == "ne" for t in doc[max(0, i - 3) : i]):
+        return True
     return nxt == "de" and prev not in {"en", "de", "encore", "beaucoup", "bien", "peu"}
 
 
@@ -301,6 +322,8 @@ def _many_times(text: str) -> bool:
         n = m.group("n")
         if not n.isdigit() or int(n) + bool(m.group("more")) >= 4:
             return True
+    if any(int(m.group("n")) >= 4 for m in _TIMES_FIRST.finditer(text)):
+        return True
     return bool(_NON_STOP.search(text))
 
 
@@ -342,8 +365,8 @@ def _analyse(text: object) -> tuple[set[str], bool]:
         if sign in signs or (label == "fever" and readings):
             continue  # a measured temperature outranks the word "fever"
         after = doc[end].lower_ if end < len(doc) else ""
-        if doc[end - 1].lower_ in {"confused", "confusion"} and after in {"about", "by", "with"}:
-            continue  # "confused about my appointment" is not delirium
+        if doc[end - 1].lower_ in _CONFUSED and after in _ABOUT:
+            continue  # "confused about my appointment", "confuse pour le rendez-vous"
         if ctx.negated(start, end):
             continue
         if label == "_bowel":

@@ -220,6 +220,17 @@ def test_a_mild_symptom_is_mentioned_but_never_urgent(text: str) -> None:
         ("diarrhée cinq fois depuis ce matin", True),
         ("diarrhée deux fois hier", False),
         ("diarrhée sans arrêt", True),
+        ("diarrhée x6 depuis ce matin", True),  # a count typed before the number
+        ("diarrhée x2 hier", False),
+        ("je ne suis plus essoufflé", False),  # "ne ... plus" is no longer
+        ("il ne se sent plus essoufflé", False),
+        ("il s'est évanoui", True),  # the "se" of "s'est" is no "si"
+        ("s'il a de la fièvre, que faire ?", False),
+        ("que faire si je saigne du nez ?", False),
+        ("je suis confuse pour mon rendez-vous", False),
+        ("mon nez a saigné mais ça s'est arrêté", False),
+        ("je saigne du nez et ça s'arrête pas", True),
+        ("je tousse toute la nuit depuis que j'ai arrêté la cortisone", True),
     ],
 )
 def test_french_is_read_without_accents_elisions_or_inflections(text: str, urgent: bool) -> None:
