@@ -10,6 +10,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session, sessionmaker
 
 from actions.answers import ActionAnswerTopic, ActionUrgentCare
 from actions.common import conversation_language, language_events, utter
@@ -78,16 +79,16 @@ FRENCH = {
 
 
 @pytest.fixture
-def fr_store(store: ArticleStore, starter_kb: KnowledgeBase) -> ArticleStore:
-    """The starter articles, and a French version of three of them."""
+def fr_store(session_factory: sessionmaker[Session], starter_kb: KnowledgeBase) -> ArticleStore:
+    """The English starter articles, and a French version of three of them only."""
     english = {a["slug"]: a for a in starter_kb.articles if "language" not in a}
     versions = [
         {**english[slug], "language": "fr", "title": title, "answer": answer, "details": None}
         for slug, (title, answer) in FRENCH.items()
     ]
-    with store.session_factory.begin() as session:
-        load_articles(session, versions)
-    return store
+    with session_factory.begin() as session:
+        load_articles(session, [*english.values(), *versions])
+    return ArticleStore(session_factory)
 
 
 def test_an_answer_is_in_the_detected_language_which_the_conversation_keeps(
