@@ -29,8 +29,9 @@ from web.admin.articles import MAX_PREVIEW_BYTES
 from web.admin.common import MAX_FORM_BYTES
 from web.body_limit import BodyLimit, BodyRule
 from web.chat import MAX_BODY_BYTES, TOO_LONG, post_message, start_conversation
+from web.i18n import page_language, say
 from web.model_server import model_file
-from web.pages import chat_page, print_page, qr_code, topics_page
+from web.pages import chat_page, page_context, print_page, qr_code, topics_page
 from web.ratelimit import ChatLimit, SignInThrottle, make_storage
 from web.retention import retention
 from web.security import SecurityHeaders
@@ -54,15 +55,22 @@ DEFAULT_BODY_RULE = BodyRule("", 16_384, TOO_LARGE)  # pages and files take no b
 
 
 async def _error_page(request: Request, exc: Exception) -> Response:
+    language = page_language(request)
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, str(exc.detail)
+        if status == 404 and detail == "Not Found":  # Starlette's own: no route here
+            detail = say("error_no_page", language)
     elif isinstance(exc, NotAllowed):  # the rules in `bot` refused the person's role
         status, detail = 403, str(exc)
     else:  # the database is down or not migrated
         logger.error("page %s failed: %s", request.url.path, exc.__class__.__name__)
-        status, detail = 503, "This page is not available right now. Please try again later."
+        status, detail = 503, say("error_down", language)
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail}, status_code=status
+        request,
+        "error.html",
+        page_context(request, language, status=status, detail=detail),
+        status_code=status,
+        headers={"Vary": "Accept-Language"},
     )
 
 
