@@ -155,8 +155,9 @@
     root.setAttribute("aria-busy", value ? "true" : "false");
   }
 
-  // Each message goes with the conversation's language (Rasa's metadata); a reply
-  // written in another language (the person asked for it in words) moves the page to it.
+  // Each message goes with the conversation's language (Rasa's metadata). A built-in reply
+  // written in another language (the person asked for it in words) moves the page to it;
+  // an article does not, as it may be the English version of one not yet in French.
   async function send(message, shown, shownLanguage) {
     if (busy) return;
     const language = state.language;
@@ -177,7 +178,7 @@
         }
         for (const reply of data.messages) {
           const written = known(reply.language) || language;
-          setLanguage(written);
+          if (!reply.kb_article) setLanguage(written);
           add(Object.assign({ kind: "bot" }, reply, { lang: written }));
         }
       } else {
