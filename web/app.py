@@ -29,7 +29,7 @@ from web.admin.articles import MAX_PREVIEW_BYTES
 from web.admin.common import MAX_FORM_BYTES
 from web.body_limit import BodyLimit, BodyRule
 from web.chat import MAX_BODY_BYTES, TOO_LONG, post_message, start_conversation
-from web.i18n import page_language, say
+from web.i18n import page_language, say, strings_json
 from web.model_server import model_file
 from web.pages import chat_page, page_context, print_page, qr_code, topics_page
 from web.ratelimit import ChatLimit, SignInThrottle, make_storage
@@ -128,6 +128,9 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
     app.state.settings = settings
     app.state.store = store or ArticleStore.from_settings(settings, check=False)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    # Both languages' interface texts, for a page that loads chat-render.js on its own
+    # (the staff editor's preview): `<script ... data-strings="{{ chat_strings() }}">`.
+    app.state.templates.env.globals["chat_strings"] = strings_json
     # The one storage of the app's counts: Redis (shared by every web process) or memory.
     app.state.limits_storage = make_storage(settings.redis_url)
     app.state.rate_limiter = ChatLimit(app.state.limits_storage, settings.rate_limit_per_minute)

@@ -233,7 +233,7 @@ def test_the_pages_stay_on_their_origin_and_hold_no_secret(
         page.wait_for_load_state("networkidle")
         assert web_stack.token not in page.content()
     idle(page)
-    assert any(url.endswith("/qr.svg") for url in chat.requests)
+    assert any("/qr.svg?lang=" in url for url in chat.requests)
     assert any(url.endswith("/api/message") for url in chat.requests)
     assert chat.foreign_requests() == []
     for asset in ("/static/chat.js", "/static/site.css", "/static/embed.js"):

@@ -10,13 +10,17 @@ articles (tests/e2e/test_french.py checks those through the REST channel).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
+from sqlalchemy import select
 
+from bot.db import make_engine, make_session_factory
+from bot.kb.tables import Article
 from tests.e2e.test_browser import STORE_KEY, log_texts
 from tests.support.stack import WebApp
 
@@ -280,3 +284,18 @@ def test_french_pages_reflow_and_screenshots(
     finally:
         for context in (narrow, phone, desktop):
             context.close()
+
+
+def test_the_longest_french_handout_prints_on_one_a4_page(
+    chat: RecordedPage, web_database_url: str
+) -> None:
+    """French runs longer than English: the longest handout still fits one A4 page."""
+    with make_session_factory(make_engine(web_database_url))() as session:
+        articles = session.scalars(select(Article).where(Article.group != "conversation")).all()
+    longest = max(articles, key=lambda a: len(a.answer) + len(a.details or ""))
+    page = chat.page
+    page.goto(f"/topics/{longest.slug}/print?lang=fr")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, longest.slug

@@ -227,3 +227,12 @@ def test_a_reply_says_its_language_only_when_it_is_one_we_speak() -> None:
     assert shape_reply(reply("en"))[0].language == "en"
     for odd in ("de", None, 3, "<b>"):
         assert shape_reply(reply(odd))[0].language is None
+
+
+def test_a_page_of_its_own_can_give_the_renderer_both_languages(client: TestClient) -> None:
+    """The staff editor's preview loads chat-render.js alone: `chat_strings()` feeds it."""
+    template = client.app.state.templates.env.from_string(  # type: ignore[attr-defined]
+        '<script src="/static/chat-render.js" data-strings="{{ chat_strings() }}"></script>'
+    )
+    html = template.render()
+    assert "&#34;fr&#34;: {" in html and "Voir l&#39;essai" in html and "<b" not in html

@@ -8,6 +8,15 @@
 (function () {
   const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
   let say = (key) => ""; // the texts of the message being built (set by renderMessage)
+  // A page that calls renderMessage without strings (the staff editor's preview) puts
+  // both languages on this script's tag: data-strings="{{ chat_strings() }}".
+  const TAG_STRINGS = (function () {
+    try {
+      return JSON.parse((document.currentScript && document.currentScript.dataset.strings) || "{}");
+    } catch (error) {
+      return {};
+    }
+  })();
 
   function safeUrl(candidate) {
     try {
@@ -161,7 +170,9 @@
   // `onChoice(payload, title)` runs when a related-topic button is pressed; `strings`
   // are the page's texts in that language (key -> text).
   function renderMessage(entry, onChoice, strings) {
-    say = (key) => (strings && typeof strings[key] === "string" ? strings[key] : "");
+    const texts =
+      strings || TAG_STRINGS[entry.lang] || TAG_STRINGS[document.documentElement.lang] || TAG_STRINGS.en;
+    say = (key) => (texts && typeof texts[key] === "string" ? texts[key] : "");
     const item = document.createElement("div");
     item.className = "msg msg-" + entry.kind;
     if (typeof entry.lang === "string" && entry.lang) item.lang = entry.lang;
