@@ -68,7 +68,7 @@ async def _error_page(request: Request, exc: Exception) -> Response:
     return request.app.state.templates.TemplateResponse(
         request,
         "error.html",
-        page_context(request, language, status=status, detail=detail),
+        page_context(language, status=status, detail=detail),
         status_code=status,
         headers={"Vary": "Accept-Language"},
     )

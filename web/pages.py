@@ -30,7 +30,7 @@ def topic_link(public_url: str, slug: str, language: str) -> str:
     return f"{public_url}/?{urlencode({'topic': slug, 'lang': language})}"
 
 
-def page_context(request: Request, language: str, **values: Any) -> dict[str, Any]:
+def page_context(language: str, **values: Any) -> dict[str, Any]:
     """What every public template needs: the language, its texts, the switch's names."""
     return {"lang": language, "ui": texts(language), "language_names": LANGUAGE_NAMES, **values}
 
@@ -66,7 +66,6 @@ async def chat_page(request: Request) -> Response:
         request,
         "chat.html",
         page_context(
-            request,
             language,
             topic=topic,
             topic_not_found=requested is not None and topic is None,
@@ -88,7 +87,6 @@ async def topics_page(request: Request) -> Response:
         request,
         "topics.html",
         page_context(
-            request,
             language,
             groups=topic_groups(state.store, language=language),
             topic_link=lambda slug: topic_link(public_url, slug, language),
@@ -108,7 +106,6 @@ async def print_page(request: Request) -> Response:
         request,
         "print.html",
         page_context(
-            request,
             language,
             handout=content,
             link=topic_link(state.settings.public_url, content.topic.slug, language),
