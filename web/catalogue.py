@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from bot.kb.answers import Answer
-from bot.kb.store import ArticleStore
+from bot.kb.store import ArticleStore, get_article, published_articles, readable_article
 from bot.kb.tables import Article
 from bot.kb.topics import GROUPS, intent_for_slug
 from bot.language import DEFAULT_LANGUAGE
 from bot.text import is_slug
 from web.i18n import TEXTS, say
-from web.kb_language import answer, article, published
 
 # The conversation group (greeting, thanks, ...) holds no topic a nurse would hand out.
 HIDDEN_GROUPS = ("conversation",)
@@ -68,22 +65,10 @@ def group_title(key: str, language: str) -> str:
     return say(name, language) if name in TEXTS else key.replace("-", " ")
 
 
-def _language_of(article: Article) -> str:
-    return getattr(article, "language", None) or DEFAULT_LANGUAGE
-
-
 def _topic(article: Article, english: Article | None) -> Topic:
     """A topic from its version; group from the English version (French files share it)."""
     group = (english.group if english is not None else None) or article.group
-    return Topic(article.slug, article.title, group, _language_of(article))
-
-
-def _version(session: Session, slug: str, language: str) -> tuple[Article | None, Article | None]:
-    """The published version of `slug` in `language` (else English), and the English one."""
-    english = article(session, slug, DEFAULT_LANGUAGE)
-    if language == DEFAULT_LANGUAGE:
-        return english, english
-    return article(session, slug, language) or english, english
+    return Topic(article.slug, article.title, group, article.language)
 
 
 def find_topic(store: ArticleStore, slug: str, *, language: str = DEFAULT_LANGUAGE) -> Topic | None:
@@ -91,23 +76,19 @@ def find_topic(store: ArticleStore, slug: str, *, language: str = DEFAULT_LANGUA
     if not is_slug(slug):
         return None
     with store.session_factory() as session:
-        found, english = _version(session, slug, language)
+        found = readable_article(session, slug, language=language)
         if found is None:
             return None
-        topic = _topic(found, english)
+        topic = _topic(found, get_article(session, slug))
     return None if topic.group in HIDDEN_GROUPS else topic
 
 
 def topic_groups(store: ArticleStore, *, language: str = DEFAULT_LANGUAGE) -> list[TopicGroup]:
     """Return every published topic in `language`, grouped, groups in the catalogue's order."""
     with store.session_factory() as session:
-        english = {a.slug: a for a in published(session, DEFAULT_LANGUAGE)}
-        chosen = dict(english)
-        if language != DEFAULT_LANGUAGE:
-            chosen.update(
-                (a.slug, a) for a in published(session, language) if _language_of(a) == language
-            )
-        topics = [_topic(version, english.get(slug)) for slug, version in chosen.items()]
+        english = {a.slug: a for a in published_articles(session)}
+        readable = published_articles(session, language=language)  # else English
+        topics = [_topic(version, english.get(version.slug)) for version in readable]
     order = [g for g in GROUPS if g not in HIDDEN_GROUPS]
     order += sorted({t.group for t in topics} - set(order) - set(HIDDEN_GROUPS))
     groups = []
@@ -126,6 +107,6 @@ def handout(store: ArticleStore, slug: str, *, language: str = DEFAULT_LANGUAGE)
     topic = find_topic(store, slug, language=language)
     if topic is None:
         return None
-    short = answer(store, slug, topic.language)
-    details = answer(store, slug, topic.language, details=True)
+    short = store.answer_for(slug, language=topic.language)
+    details = store.details_for(slug, language=topic.language)
     return Handout(topic, short, details.text if details.text != short.text else None)

@@ -20,7 +20,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, SOURCES_KEY, URGENT_KEY
+from bot.kb.answers import (
+    ARTICLE_KEY,
+    LANGUAGE_KEY,
+    SOURCES_KEY,
+    URGENT_KEY,
+    is_source_line,
+    unavailable,
+)
 from bot.kb.calls import CALLS_KEY, calls_from_json
 from bot.language import LANGUAGES, as_language
 from bot.text import MAX_MESSAGE_CHARS
@@ -28,7 +35,6 @@ from bot.trials.cards import TRIALS_KEY
 from web.client_address import client_address
 from web.conversation_ids import new_conversation, verify
 from web.i18n import header_language, say
-from web.kb_language import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +43,6 @@ _MAX_PAYLOAD_CHARS = 200
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, javascript:
 _WEB_LINK = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
-# The custom JSON key of the language a reply is written in (the page follows it).
-LANGUAGE_KEY = "language"
 # "Too long" in each language, for the body limit too (web.app, web.body_limit).
 TOO_LONG = {lang: say("too_long", lang, max_chars=MAX_MESSAGE_CHARS) for lang in LANGUAGES}
 
@@ -67,9 +71,9 @@ class ChatMessage:
 def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
     """Turn Rasa's REST reply into messages: text, buttons, source line, urgency.
 
-    The custom JSON an answer carries (`kb_article`, `urgent`, `sources`, `language`) belongs to
-    the text before it; the answer's last paragraph, when it starts with "Source:", is split
-    off as the source line.
+    The custom JSON an answer carries (`kb_article`, `urgent`, `sources`, `language`)
+    belongs to the text before it; the answer's last paragraph, when it is a source line
+    ("Source:" or "Source :", `bot.kb.answers.is_source_line`), is split off.
 
     Args:
         rasa_messages: the decoded body of Rasa's REST webhook.
@@ -111,7 +115,7 @@ def _text_message(item: dict[str, Any]) -> ChatMessage:
     text = item["text"].strip()
     source_line = None
     head, sep, last = text.rpartition("\n\n")
-    if sep and last.startswith(SOURCE_PREFIX):
+    if sep and is_source_line(last):
         text, source_line = head.strip(), last.strip()
     buttons = [
         {"title": str(b["title"]), "payload": str(b["payload"])}
@@ -263,7 +267,7 @@ async def post_message(request: Request) -> JSONResponse:
 def _unavailable(state: Any, language: str) -> JSONResponse:
     """The care-team contact, in `language`, when the assistant cannot answer."""
     values = state.store.hospital_values_or_defaults()
-    text = unavailable(values, language).text
+    text = unavailable(values, language=language).text
     return JSONResponse({"error": text}, status_code=502)
 
 

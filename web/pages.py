@@ -14,11 +14,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.kb.answers import unavailable
 from bot.language import LANGUAGES
 from web.catalogue import find_topic, handout, topic_groups
 from web.conversation_ids import new_conversation
 from web.i18n import LANGUAGE_NAMES, page_language, say, texts
-from web.kb_language import unavailable
 from web.qr import qr_svg
 
 # Pages drawn from Accept-Language must not be served from a cache to another reader.
@@ -47,7 +47,7 @@ def chat_strings(values: dict[str, str]) -> str:
 
 
 def _unavailable(values: dict[str, str], language: str) -> str:
-    return unavailable(values, language).text
+    return unavailable(values, language=language).text
 
 
 async def chat_page(request: Request) -> Response:

@@ -6,6 +6,7 @@ for the REST webhook and records what the app forwarded.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -14,9 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from bot.kb.store import ArticleStore
+from bot.kb.tables import Article
 from tests.web.conftest import SECRET_KEY, web_settings
 from web.app import create_app
 from web.chat import MAX_MESSAGE_CHARS, shape_reply
@@ -26,6 +29,34 @@ from web.qr import qr_svg
 
 SESSION = new_conversation(SECRET_KEY).token
 FRENCH = {"accept-language": "fr-FR,fr;q=0.9,en;q=0.5"}
+
+
+FRENCH_CAR_T = {
+    "title": "La thérapie par cellules CAR-T",
+    "answer": "La thérapie CAR-T utilise vos propres cellules immunitaires.",
+    "details": "CAR veut dire « récepteur antigénique chimérique ».",
+    "sources": [{"name": "Institut national du cancer (INCa)", "url": "https://www.e-cancer.fr/"}],
+    "updated_on": dt.date(2026, 12, 7),
+}
+
+
+def add_french_version(store: ArticleStore, slug: str, **fields: Any) -> None:
+    """Publish a French version of `slug` (group and related shared with the English one)."""
+    with store.session_factory.begin() as session:
+        english = session.scalars(
+            select(Article).where(Article.slug == slug, Article.language == "en")
+        ).one()
+        session.add(
+            Article(
+                slug=slug,
+                language="fr",
+                group=english.group,
+                related=english.related,
+                terms={},
+                status="published",
+                **fields,
+            )
+        )
 
 
 def html_lang(text: str) -> str:
@@ -236,3 +267,36 @@ def test_a_page_of_its_own_can_give_the_renderer_both_languages(client: TestClie
     )
     html = template.render()
     assert "&#34;fr&#34;: {" in html and "Voir l&#39;essai" in html and "<b" not in html
+
+
+def test_a_french_version_is_listed_printed_and_linked_in_french(
+    client: TestClient, store: ArticleStore
+) -> None:
+    add_french_version(store, "car-t-cells", **FRENCH_CAR_T)
+    topics = client.get("/topics?lang=fr").text
+    assert '<li class="topic" id="topic-car-t-cells">' in topics  # French: no lang mark
+    assert "La thérapie par cellules CAR-T</a>" in topics
+    assert 'id="topic-trial-phases" lang="en"' in topics  # not yet in French: marked English
+    assert "La thérapie par cellules CAR-T" not in client.get("/topics?lang=en").text
+
+    response = client.get("/topics/car-t-cells/print?lang=fr")
+    text = response.text
+    assert response.context["handout"].language == "fr"  # type: ignore[attr-defined]
+    assert '<div class="handout-article">' in text
+    assert "La thérapie CAR-T utilise vos propres cellules immunitaires." in text
+    assert "Mis à jour le 7 décembre 2026." in text
+    assert "Institut national du cancer (INCa)" in text
+
+    page = client.get("/?topic=car-t-cells&lang=fr").text
+    assert 'data-topic-title="La thérapie par cellules CAR-T"' in page
+    assert 'data-topic-language="fr"' in page
+
+
+def test_a_french_reply_keeps_its_french_source_line() -> None:
+    reply = [
+        {"text": "La thérapie CAR-T...\n\nSource : INCa. Mis à jour le 7 décembre 2026."},
+        {"custom": {"kb_article": "car-t-cells", "language": "fr"}},
+    ]
+    [message] = shape_reply(reply)
+    assert message.text == "La thérapie CAR-T..."
+    assert message.source_line == "Source : INCa. Mis à jour le 7 décembre 2026."
