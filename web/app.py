@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.errors import NotAllowed
 from bot.kb.store import ArticleStore
+from bot.language import LANGUAGES
 from bot.settings import Settings
 from web.admin import admin_routes
 from web.admin.articles import MAX_PREVIEW_BYTES
@@ -41,17 +42,18 @@ RASA_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 logger = logging.getLogger(__name__)
 
 # The most each path takes, counted as the body arrives (the longest prefix wins).
-TOO_LARGE = "That request is too large."
+TOO_LARGE = "That request is too large."  # to staff, in English like their forms
+TOO_LARGE_PUBLIC = {language: say("too_large", language) for language in LANGUAGES}
 BODY_RULES = (
     BodyRule("/api/message", MAX_BODY_BYTES, TOO_LONG),
-    BodyRule("/api/conversation", 1_024, TOO_LARGE),  # takes no body
+    BodyRule("/api/conversation", 1_024, TOO_LARGE_PUBLIC),  # takes no body
     BodyRule("/admin/login", 8_192, TOO_LARGE),  # a name, a password, a token
     BodyRule("/admin/", 65_536, TOO_LARGE),  # the staff forms
     BodyRule("/admin/articles/", 200_000, "That article is too long."),  # form-encoded text
     BodyRule("/admin/articles/preview", MAX_PREVIEW_BYTES, "This article is too long to preview."),
     BodyRule("/admin/articles/import", MAX_FORM_BYTES, "That upload is too large."),
 )
-DEFAULT_BODY_RULE = BodyRule("", 16_384, TOO_LARGE)  # pages and files take no body
+DEFAULT_BODY_RULE = BodyRule("", 16_384, TOO_LARGE_PUBLIC)  # pages and files take no body
 
 
 async def _error_page(request: Request, exc: Exception) -> Response:

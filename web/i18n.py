@@ -124,6 +124,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are sending messages very fast. Please wait a minute, then try again.",
         "fr": "Vous envoyez des messages très vite. Attendez une minute, puis réessayez.",
     },
+    "too_large": {
+        "en": "That request is too large.",
+        "fr": "Cette demande est trop grande.",
+    },
     "bad_request": {
         "en": "Sorry, that message could not be read. Please type your question again.",
         "fr": "Désolé, ce message n'a pas pu être lu. Merci d'écrire à nouveau votre question.",

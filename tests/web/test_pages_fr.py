@@ -300,3 +300,12 @@ def test_a_french_reply_keeps_its_french_source_line() -> None:
     [message] = shape_reply(reply)
     assert message.text == "La thérapie CAR-T..."
     assert message.source_line == "Source : INCa. Mis à jour le 7 décembre 2026."
+
+
+def test_a_page_body_over_the_limit_is_refused_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    french = client.post("/topics", content=b"x" * 20_000, headers=FRENCH)
+    assert french.status_code == 413 and french.text == "Cette demande est trop grande."
+    english = client.post("/topics", content=b"x" * 20_000)
+    assert english.text == "That request is too large."
