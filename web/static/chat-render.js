@@ -170,12 +170,14 @@
   // `onChoice(payload, title)` runs when a related-topic button is pressed; `strings`
   // are the page's texts in that language (key -> text).
   function renderMessage(entry, onChoice, strings) {
+    // `lang` as the chat stores it; `language` as /api/message (and the preview) sends it.
+    const written = [entry.lang, entry.language].find((v) => typeof v === "string" && v);
     const texts =
-      strings || TAG_STRINGS[entry.lang] || TAG_STRINGS[document.documentElement.lang] || TAG_STRINGS.en;
+      strings || TAG_STRINGS[written] || TAG_STRINGS[document.documentElement.lang] || TAG_STRINGS.en;
     say = (key) => (texts && typeof texts[key] === "string" ? texts[key] : "");
     const item = document.createElement("div");
     item.className = "msg msg-" + entry.kind;
-    if (typeof entry.lang === "string" && entry.lang) item.lang = entry.lang;
+    if (written) item.lang = written;
     if (entry.kind === "user") {
       item.appendChild(label(say("you_said")));
       paragraphs(item, entry.text);
