@@ -23,14 +23,16 @@ from starlette.templating import Jinja2Templates
 
 from bot.errors import NotAllowed
 from bot.kb.store import ArticleStore
+from bot.language import LANGUAGES
 from bot.settings import Settings
 from web.admin import admin_routes
 from web.admin.articles import MAX_PREVIEW_BYTES
 from web.admin.common import MAX_FORM_BYTES
 from web.body_limit import BodyLimit, BodyRule
 from web.chat import MAX_BODY_BYTES, TOO_LONG, post_message, start_conversation
+from web.i18n import page_language, say, strings_json
 from web.model_server import model_file
-from web.pages import chat_page, print_page, qr_code, topics_page
+from web.pages import chat_page, page_context, print_page, qr_code, topics_page
 from web.ratelimit import ChatLimit, SignInThrottle, make_storage
 from web.retention import retention
 from web.security import SecurityHeaders
@@ -40,29 +42,37 @@ RASA_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 logger = logging.getLogger(__name__)
 
 # The most each path takes, counted as the body arrives (the longest prefix wins).
-TOO_LARGE = "That request is too large."
+TOO_LARGE = "That request is too large."  # to staff, in English like their forms
+TOO_LARGE_PUBLIC = {language: say("too_large", language) for language in LANGUAGES}
 BODY_RULES = (
     BodyRule("/api/message", MAX_BODY_BYTES, TOO_LONG),
-    BodyRule("/api/conversation", 1_024, TOO_LARGE),  # takes no body
+    BodyRule("/api/conversation", 1_024, TOO_LARGE_PUBLIC),  # takes no body
     BodyRule("/admin/login", 8_192, TOO_LARGE),  # a name, a password, a token
     BodyRule("/admin/", 65_536, TOO_LARGE),  # the staff forms
     BodyRule("/admin/articles/", 200_000, "That article is too long."),  # form-encoded text
     BodyRule("/admin/articles/preview", MAX_PREVIEW_BYTES, "This article is too long to preview."),
     BodyRule("/admin/articles/import", MAX_FORM_BYTES, "That upload is too large."),
 )
-DEFAULT_BODY_RULE = BodyRule("", 16_384, TOO_LARGE)  # pages and files take no body
+DEFAULT_BODY_RULE = BodyRule("", 16_384, TOO_LARGE_PUBLIC)  # pages and files take no body
 
 
 async def _error_page(request: Request, exc: Exception) -> Response:
+    language = page_language(request)
     if isinstance(exc, HTTPException):
         status, detail = exc.status_code, str(exc.detail)
+        if status == 404 and detail == "Not Found":  # Starlette's own: no route here
+            detail = say("error_no_page", language)
     elif isinstance(exc, NotAllowed):  # the rules in `bot` refused the person's role
         status, detail = 403, str(exc)
     else:  # the database is down or not migrated
         logger.error("page %s failed: %s", request.url.path, exc.__class__.__name__)
-        status, detail = 503, "This page is not available right now. Please try again later."
+        status, detail = 503, say("error_down", language)
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail}, status_code=status
+        request,
+        "error.html",
+        page_context(language, status=status, detail=detail),
+        status_code=status,
+        headers={"Vary": "Accept-Language"},
     )
 
 
@@ -120,6 +130,9 @@ def create_app(settings: Settings, store: ArticleStore | None = None) -> Starlet
     app.state.settings = settings
     app.state.store = store or ArticleStore.from_settings(settings, check=False)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    # Both languages' interface texts, for a page that loads chat-render.js on its own
+    # (the staff editor's preview): `<script ... data-strings="{{ chat_strings() }}">`.
+    app.state.templates.env.globals["chat_strings"] = strings_json
     # The one storage of the app's counts: Redis (shared by every web process) or memory.
     app.state.limits_storage = make_storage(settings.redis_url)
     app.state.rate_limiter = ChatLimit(app.state.limits_storage, settings.rate_limit_per_minute)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.i18n import header_language
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +29,19 @@ class BodyRule:
         prefix: the path, or the start of the paths, the rule covers (`/admin/` covers
             everything under it); the longest matching prefix wins.
         max_bytes: the most body bytes accepted.
-        message: the plain words sent back with the 413.
+        message: the plain words sent back with the 413, or those words by language
+            ("en", "fr"; the request's `Accept-Language` picks, English by default).
     """
 
     prefix: str
     max_bytes: int
-    message: str
+    message: str | Mapping[str, str]
+
+    def message_for(self, scope: Scope) -> str:
+        """The 413's words for this request, in its language when the rule has several."""
+        if isinstance(self.message, str):
+            return self.message
+        return self.message[header_language(Headers(scope=scope))]
 
 
 class BodyTooLarge(Exception):
@@ -109,10 +119,11 @@ async def _too_large(scope: Scope, send: Send, rule: BodyRule) -> None:
     wants_json = scope["path"].startswith("/api/") or headers.get(b"content-type", b"").startswith(
         b"application/json"
     )
+    message = rule.message_for(scope)
     if wants_json:
-        body, media = json.dumps({"error": rule.message}).encode(), b"application/json"
+        body, media = json.dumps({"error": message}).encode(), b"application/json"
     else:
-        body, media = rule.message.encode(), b"text/plain; charset=utf-8"
+        body, media = message.encode(), b"text/plain; charset=utf-8"
     await send(
         {
             "type": "http.response.start",

@@ -1,7 +1,8 @@
-"""The published topics as the web pages show them: grouped lists and handouts.
+"""The published topics as the web pages show them, in a language: lists and handouts.
 
 Reads through `bot.kb.store`, which renders every answer; this module only arranges
-them for pages.
+them for pages. A topic whose version in the asked language is not published shows its
+English version, and says so (`Topic.language`), so the page can mark it `lang="en"`.
 """
 
 from __future__ import annotations
@@ -9,30 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.kb.answers import Answer
-from bot.kb.store import ArticleStore, get_article, published_articles
+from bot.kb.store import ArticleStore, get_article, published_articles, readable_article
+from bot.kb.tables import Article
 from bot.kb.topics import GROUPS, intent_for_slug
+from bot.language import DEFAULT_LANGUAGE
 from bot.text import is_slug
+from web.i18n import TEXTS, say
 
-# Headings of the topic groups, in the order the list shows them. The conversation
-# group (greeting, thanks, ...) holds no topic a nurse would hand out.
-GROUP_TITLES: dict[str, str] = {
-    "about": "About immunotherapy",
-    "types": "Types of immunotherapy",
-    "side-effects": "Side effects",
-    "living": "Daily life",
-    "trials": "Clinical trials",
-    "hospital": "The hospital and your care team",
-}
+# The conversation group (greeting, thanks, ...) holds no topic a nurse would hand out.
 HIDDEN_GROUPS = ("conversation",)
 
 
 @dataclass(frozen=True)
 class Topic:
-    """A published article as a link target."""
+    """A published article as a link target, in the language its title is written in."""
 
     slug: str
     title: str
     group: str
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def payload(self) -> str:
@@ -57,41 +53,60 @@ class Handout:
     answer: Answer
     details: str | None
 
+    @property
+    def language(self) -> str:
+        """The language the article's text is in (English when it fell back)."""
+        return self.topic.language
 
-def find_topic(store: ArticleStore, slug: str) -> Topic | None:
-    """Return the published, linkable topic for `slug`, or None."""
+
+def group_title(key: str, language: str) -> str:
+    """A group's heading in `language` (the key in words for a group the catalogue lacks)."""
+    name = f"group_{key}"
+    return say(name, language) if name in TEXTS else key.replace("-", " ")
+
+
+def _topic(article: Article, english: Article | None) -> Topic:
+    """A topic from its version; group from the English version (French files share it)."""
+    group = (english.group if english is not None else None) or article.group
+    return Topic(article.slug, article.title, group, article.language)
+
+
+def find_topic(store: ArticleStore, slug: str, *, language: str = DEFAULT_LANGUAGE) -> Topic | None:
+    """Return the published, linkable topic for `slug` in `language`, or None."""
     if not is_slug(slug):
         return None
     with store.session_factory() as session:
-        article = get_article(session, slug)
-        if article is None or article.group in HIDDEN_GROUPS:
+        found = readable_article(session, slug, language=language)
+        if found is None:
             return None
-        return Topic(article.slug, article.title, article.group)
+        topic = _topic(found, get_article(session, slug))
+    return None if topic.group in HIDDEN_GROUPS else topic
 
 
-def topic_groups(store: ArticleStore) -> list[TopicGroup]:
-    """Return every published topic, grouped, groups in the catalogue's order."""
+def topic_groups(store: ArticleStore, *, language: str = DEFAULT_LANGUAGE) -> list[TopicGroup]:
+    """Return every published topic in `language`, grouped, groups in the catalogue's order."""
     with store.session_factory() as session:
-        articles = published_articles(session)
+        english = {a.slug: a for a in published_articles(session)}
+        readable = published_articles(session, language=language)  # else English
+        topics = [_topic(version, english.get(version.slug)) for version in readable]
     order = [g for g in GROUPS if g not in HIDDEN_GROUPS]
-    order += sorted({a.group for a in articles} - set(order) - set(HIDDEN_GROUPS))
+    order += sorted({t.group for t in topics} - set(order) - set(HIDDEN_GROUPS))
     groups = []
     for key in order:
         catalogue = GROUPS.get(key, ())
-        members = [a for a in articles if a.group == key]
-        # The catalogue's order (basics first); articles it does not list come last.
-        members.sort(key=lambda a: catalogue.index(a.slug) if a.slug in catalogue else 999)
-        topics = tuple(Topic(a.slug, a.title, a.group) for a in members)
-        if topics:
-            groups.append(TopicGroup(key, GROUP_TITLES.get(key, key.replace("-", " ")), topics))
+        members = sorted((t for t in topics if t.group == key), key=lambda t: t.title)
+        # The catalogue's order (basics first); topics it does not list come last, by title.
+        members.sort(key=lambda t: catalogue.index(t.slug) if t.slug in catalogue else 999)
+        if members:
+            groups.append(TopicGroup(key, group_title(key, language), tuple(members)))
     return groups
 
 
-def handout(store: ArticleStore, slug: str) -> Handout | None:
-    """Return the printable content of a published topic, or None."""
-    topic = find_topic(store, slug)
+def handout(store: ArticleStore, slug: str, *, language: str = DEFAULT_LANGUAGE) -> Handout | None:
+    """Return the printable content of a published topic in `language`, or None."""
+    topic = find_topic(store, slug, language=language)
     if topic is None:
         return None
-    answer = store.answer_for(slug)
-    details = store.details_for(slug)
-    return Handout(topic, answer, details.text if details.text != answer.text else None)
+    short = store.answer_for(slug, language=topic.language)
+    details = store.details_for(slug, language=topic.language)
+    return Handout(topic, short, details.text if details.text != short.text else None)

@@ -20,12 +20,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot.kb.answers import ARTICLE_KEY, SOURCE_PREFIX, SOURCES_KEY, URGENT_KEY, unavailable
+from bot.kb.answers import (
+    ARTICLE_KEY,
+    LANGUAGE_KEY,
+    SOURCES_KEY,
+    URGENT_KEY,
+    is_source_line,
+    unavailable,
+)
 from bot.kb.calls import CALLS_KEY, calls_from_json
+from bot.language import LANGUAGES, as_language
 from bot.text import MAX_MESSAGE_CHARS
 from bot.trials.cards import TRIALS_KEY
 from web.client_address import client_address
 from web.conversation_ids import new_conversation, verify
+from web.i18n import header_language, say
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +43,8 @@ _MAX_PAYLOAD_CHARS = 200
 _URL_SCHEME = re.compile(r"^\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)  # https:, javascript:
 _WEB_LINK = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
-TOO_LONG = (
-    f"Your message is too long. Please keep it under {MAX_MESSAGE_CHARS} characters, "
-    "or split it into shorter questions."
-)
-TOO_MANY = "You are sending messages very fast. Please wait a minute, then try again."
-BAD_REQUEST = "Sorry, that message could not be read. Please type your question again."
+# "Too long" in each language, for the body limit too (web.app, web.body_limit).
+TOO_LONG = {lang: say("too_long", lang, max_chars=MAX_MESSAGE_CHARS) for lang in LANGUAGES}
 
 
 @dataclass
@@ -59,14 +64,16 @@ class ChatMessage:
     # The answer's sources as {name, url}; the page turns each name in the source line
     # into a link. A url is kept only when it is http(s), else it is None.
     sources: list[dict[str, str | None]] = field(default_factory=list)
+    # The language the answer is written in ("en", "fr"), when the reply says.
+    language: str | None = None
 
 
 def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
     """Turn Rasa's REST reply into messages: text, buttons, source line, urgency.
 
-    The custom JSON an answer carries (`kb_article`, `urgent`, `sources`) belongs to
-    the text before it; the answer's last paragraph, when it starts with "Source:", is split
-    off as the source line.
+    The custom JSON an answer carries (`kb_article`, `urgent`, `sources`, `language`)
+    belongs to the text before it; the answer's last paragraph, when it is a source line
+    ("Source:" or "Source :", `bot.kb.answers.is_source_line`), is split off.
 
     Args:
         rasa_messages: the decoded body of Rasa's REST webhook.
@@ -86,6 +93,8 @@ def shape_reply(rasa_messages: Any) -> list[ChatMessage]:
             if isinstance(custom.get(ARTICLE_KEY), str):
                 shaped[-1].kb_article = custom[ARTICLE_KEY]
             _add_calls_and_trials(shaped[-1], custom)
+            if isinstance(custom.get(LANGUAGE_KEY), str):
+                shaped[-1].language = as_language(custom[LANGUAGE_KEY]) or shaped[-1].language
             shaped[-1].sources = _sources(custom.get(SOURCES_KEY)) or shaped[-1].sources
     return shaped
 
@@ -106,7 +115,7 @@ def _text_message(item: dict[str, Any]) -> ChatMessage:
     text = item["text"].strip()
     source_line = None
     head, sep, last = text.rpartition("\n\n")
-    if sep and last.startswith(SOURCE_PREFIX):
+    if sep and is_source_line(last):
         text, source_line = head.strip(), last.strip()
     buttons = [
         {"title": str(b["title"]), "payload": str(b["payload"])}
@@ -187,7 +196,9 @@ def _is_payload(value: Any) -> bool:
     return value.startswith("/") or not _URL_SCHEME.match(value)
 
 
-def _error(status: int, message: str, **headers: str) -> JSONResponse:
+def _error(status: int, key: str, language: str, **headers: str) -> JSONResponse:
+    """An error in plain words, in the reader's language (`key` in `web.i18n`)."""
+    message = TOO_LONG[language] if key == "too_long" else say(key, language)
     return JSONResponse({"error": message}, status_code=status, headers=headers or None)
 
 
@@ -203,48 +214,61 @@ def _same_origin(request: Request) -> bool:
 async def post_message(request: Request) -> JSONResponse:
     """Forward one chat message to Rasa and return the shaped reply.
 
-    Body: `{"session_id": "<an id from the page or /api/conversation>", "message": "..."}`.
-    Answers 200 with `{"messages": [...], "reference": "<the conversation's reference>"}`,
-    or an error status with `{"error": "<plain words>"}`.
+    Body: `{"session_id": "<an id from the page or /api/conversation>", "message": "...",
+    "language": "en"|"fr"}`; the language (optional: without it Rasa detects it) goes
+    to Rasa as the message's metadata. Answers 200 with `{"messages": [...],
+    "reference": "<the conversation's reference>"}`, or an error status with
+    `{"error": "<plain words>"}` in the body's language, else the `Accept-Language`'s.
     """
     state = request.app.state
+    language = header_language(request.headers)
     if not _same_origin(request):
-        return _error(403, BAD_REQUEST)
+        return _error(403, "bad_request", language)
     wait = await run_in_threadpool(state.rate_limiter.hit, client_address(request))
     if wait:
-        return _error(429, TOO_MANY, **{"Retry-After": str(wait)})
+        return _error(429, "too_many", language, **{"Retry-After": str(wait)})
     body = await request.body()  # at most MAX_BODY_BYTES: web.body_limit stops the rest
     if len(body) > MAX_BODY_BYTES:
-        return _error(413, TOO_LONG)
+        return _error(413, "too_long", language)
     try:
         data = json.loads(body) if body else None
     except (ValueError, RecursionError):  # RecursionError: "[[[[...": nesting too deep
         data = None
     if not isinstance(data, dict):
-        return _error(400, BAD_REQUEST)
+        return _error(400, "bad_request", language)
+    chosen = as_language(data.get("language"))
+    language = chosen or language
     conversation = verify(data.get("session_id"), state.settings.secret_key)
     message = data.get("message")
     if conversation is None or not isinstance(message, str) or not message.strip():
-        return _error(400, BAD_REQUEST)
+        return _error(400, "bad_request", language)
     if len(message) > MAX_MESSAGE_CHARS:
-        return _error(413, TOO_LONG)
+        return _error(413, "too_long", language)
     ref = conversation.reference
+    forward: dict[str, Any] = {"sender": conversation.sender, "message": message}
+    if chosen:  # the page's switch: Rasa keeps it as the conversation's language
+        forward["metadata"] = {LANGUAGE_KEY: chosen}
     try:
-        response = await state.rasa.post(
-            "/webhooks/rest/webhook", json={"sender": conversation.sender, "message": message}
-        )
+        response = await state.rasa.post("/webhooks/rest/webhook", json=forward)
         response.raise_for_status()
         messages = shape_reply(response.json())
     except (httpx.HTTPError, ValueError) as error:
         logger.error("Rasa unreachable for conversation %s: %s", ref, error.__class__.__name__)
-        return _error(502, unavailable(state.store.hospital_values_or_defaults()).text)
+        return _unavailable(state, language)
     if not messages:
-        return _error(502, unavailable(state.store.hospital_values_or_defaults()).text)
+        return _unavailable(state, language)
     logger.debug("conversation %s: %d message(s) from Rasa", ref, len(messages))
     return JSONResponse(
         {"messages": [asdict(m) for m in messages], "reference": ref},
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _unavailable(state: Any, language: str) -> JSONResponse:
+    """The care-team contact, in `language`, when the assistant cannot answer."""
+    values = state.store.hospital_values_or_defaults()
+    text = unavailable(values, language=language).text
+    return JSONResponse({"error": text}, status_code=502)
 
 
 async def start_conversation(request: Request) -> JSONResponse:
@@ -254,7 +278,7 @@ async def start_conversation(request: Request) -> JSONResponse:
     Issuing costs one HMAC and stores nothing, so it needs no rate limit of its own.
     """
     if not _same_origin(request):
-        return _error(403, BAD_REQUEST)
+        return _error(403, "bad_request", header_language(request.headers))
     conversation = new_conversation(request.app.state.settings.secret_key)
     return JSONResponse(
         {"session_id": conversation.token, "reference": conversation.reference},

@@ -189,19 +189,20 @@ def test_html_in_a_message_or_an_article_is_shown_as_text_and_never_runs(
     expect(page.locator("#log .msg-user").last).to_have_text(f"You said: {typed}")
 
     factory = make_session_factory(make_engine(web_database_url))
+    thanks = (Article.slug == "thanks") & (Article.language == "en")  # the page asks in English
     with factory() as session:
-        original = session.scalars(select(Article.answer).where(Article.slug == "thanks")).one()
+        original = session.scalars(select(Article.answer).where(thanks)).one()
     article = (
         'You are welcome. <img src=x onerror="window.__xss=2"><script>window.__xss=3</script> '
         "See https://www.curie.fr/immunotherapy."
     )
     try:
         with factory.begin() as session:
-            session.execute(update(Article).where(Article.slug == "thanks").values(answer=article))
+            session.execute(update(Article).where(thanks).values(answer=article))
         ask(page, "thank you so much")
     finally:
         with factory.begin() as session:
-            session.execute(update(Article).where(Article.slug == "thanks").values(answer=original))
+            session.execute(update(Article).where(thanks).values(answer=original))
     answer = page.locator("#log .msg-bot").last
     expect(answer).to_contain_text('<img src=x onerror="window.__xss=2"><script>')
     link = answer.locator("a")
@@ -233,7 +234,7 @@ def test_the_pages_stay_on_their_origin_and_hold_no_secret(
         page.wait_for_load_state("networkidle")
         assert web_stack.token not in page.content()
     idle(page)
-    assert any(url.endswith("/qr.svg") for url in chat.requests)
+    assert any("/qr.svg?lang=" in url for url in chat.requests)
     assert any(url.endswith("/api/message") for url in chat.requests)
     assert chat.foreign_requests() == []
     for asset in ("/static/chat.js", "/static/site.css", "/static/embed.js"):

@@ -77,9 +77,9 @@ def test_the_topic_list_groups_published_topics_with_links_and_qr(client: TestCl
     assert [g.key for g in groups][:3] == ["about", "types", "side-effects"]
     assert groups[0].topics[0].slug == "immunotherapy-basics", "the catalogue's order"
     assert "car-t-cells" in slugs and "greeting" not in slugs
-    assert 'value="https://chat.example.org/?topic=car-t-cells"' in response.text
-    assert 'src="/topics/car-t-cells/qr.svg"' in response.text
-    assert 'href="/topics/car-t-cells/print"' in response.text
+    assert 'value="https://chat.example.org/?topic=car-t-cells&amp;lang=en"' in response.text
+    assert 'src="/topics/car-t-cells/qr.svg?lang=en"' in response.text
+    assert 'href="/topics/car-t-cells/print?lang=en"' in response.text
 
 
 def test_a_draft_is_not_listed_nor_linkable(client: TestClient, store: ArticleStore) -> None:
@@ -120,7 +120,7 @@ def test_the_handout_has_answer_details_qr_sources_with_urls_and_date(
         f'US National Cancer Institute, CAR T Cells: <span class="handout-link">{url}</span>'
         in text
     )
-    assert "https://chat.example.org/?topic=car-t-cells" in text
+    assert "https://chat.example.org/?topic=car-t-cells&amp;lang=en" in text
     assert "15 (SAMU) or 112" in text
 
 

@@ -1,10 +1,22 @@
 // How a chat message looks, shared by the patient chat and the staff editor's preview,
 // so the preview is the very same DOM and CSS. No HTML strings: every node is built
 // with createElement/textContent, so nothing an article says can run as code.
+// Its words come from the page (web/i18n.py through the chat's data-strings), in the
+// message's own language: this file holds no text of its own.
 "use strict";
 
 (function () {
   const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/g;
+  let say = (key) => ""; // the texts of the message being built (set by renderMessage)
+  // A page that calls renderMessage without strings (the staff editor's preview) puts
+  // both languages on this script's tag: data-strings="{{ chat_strings() }}".
+  const TAG_STRINGS = (function () {
+    try {
+      return JSON.parse((document.currentScript && document.currentScript.dataset.strings) || "{}");
+    } catch (error) {
+      return {};
+    }
+  })();
 
   function safeUrl(candidate) {
     try {
@@ -36,7 +48,7 @@
     link.target = "_blank";
     const hint = document.createElement("span");
     hint.className = "visually-hidden";
-    hint.textContent = " (opens in a new tab)";
+    hint.textContent = say("new_tab");
     link.appendChild(hint);
     return link;
   }
@@ -82,7 +94,7 @@
     const group = document.createElement("div");
     group.className = "calls";
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Call for help now");
+    group.setAttribute("aria-label", say("calls_label"));
     for (const call of calls) {
       if (!call || typeof call.label !== "string" || !TEL.test(String(call.tel))) continue;
       const link = document.createElement("a");
@@ -113,7 +125,7 @@
     if (!Array.isArray(trials) || !trials.length) return;
     const list = document.createElement("ol");
     list.className = "trials";
-    list.setAttribute("aria-label", "Trials found");
+    list.setAttribute("aria-label", say("trials_label"));
     for (const trial of trials) {
       const href = trial && httpsUrl(trial.url);
       if (!href) continue;
@@ -125,10 +137,10 @@
       card.appendChild(title);
       const facts = document.createElement("dl");
       facts.className = "trial-facts";
-      field(facts, "Phase", trial.phase);
-      field(facts, "Open to new patients", trial.status);
-      field(facts, "Where", trial.where);
-      field(facts, "Ages", trial.ages);
+      field(facts, say("trial_phase"), trial.phase);
+      field(facts, say("trial_open"), trial.status);
+      field(facts, say("trial_where"), trial.where);
+      field(facts, say("trial_ages"), trial.ages);
       card.appendChild(facts);
       if (trial.note) {
         const note = document.createElement("p");
@@ -140,8 +152,8 @@
       link.href = href;
       link.rel = "noopener noreferrer";
       link.target = "_blank";
-      link.textContent = "See the trial";
-      link.appendChild(label(" " + (trial.nct_id || "") + " on ClinicalTrials.gov (opens in a new tab)"));
+      link.textContent = say("trial_link");
+      link.appendChild(label(say("trial_link_hint").replace("{nct_id}", trial.nct_id || "")));
       card.appendChild(link);
       const record = document.createElement("p");
       record.className = "trial-record";
@@ -154,23 +166,33 @@
 
   // Build one message element. `entry.kind` is user, bot, note or error; a bot entry
   // has text, source_line, sources, buttons and urgent as the web app's /api/message returns
-  // them. `onChoice(payload, title)` runs when a related-topic button is pressed.
-  function renderMessage(entry, onChoice) {
+  // them; `entry.lang` is the language it is written in (its `lang` attribute).
+  // `onChoice(payload, title)` runs when a related-topic button is pressed; `strings`
+  // are the page's texts in that language (key -> text).
+  function renderMessage(entry, onChoice, strings) {
+    // `lang` as the chat stores it; `language` as /api/message (and the preview) sends it.
+    const written = [entry.lang, entry.language].find((v) => typeof v === "string" && v);
+    const texts =
+      strings || TAG_STRINGS[written] || TAG_STRINGS[document.documentElement.lang] || TAG_STRINGS.en;
+    say = (key) => (texts && typeof texts[key] === "string" ? texts[key] : "");
     const item = document.createElement("div");
     item.className = "msg msg-" + entry.kind;
+    if (written) item.lang = written;
     if (entry.kind === "user") {
-      item.appendChild(label("You said: "));
+      item.appendChild(label(say("you_said")));
       paragraphs(item, entry.text);
     } else if (entry.kind === "bot") {
       if (entry.urgent) {
         item.classList.add("msg-urgent");
         item.setAttribute("role", "alert");
-        const flag = document.createElement("p");
-        flag.className = "urgent-flag";
-        flag.textContent = "Important";
-        item.appendChild(flag);
+        if (say("urgent_flag")) {
+          const flag = document.createElement("p");
+          flag.className = "urgent-flag";
+          flag.textContent = say("urgent_flag");
+          item.appendChild(flag);
+        }
       } else {
-        item.appendChild(label("Assistant: "));
+        item.appendChild(label(say("assistant_said")));
       }
       renderCalls(item, entry.calls);
       if (entry.text) paragraphs(item, entry.text);
@@ -186,7 +208,7 @@
         const group = document.createElement("div");
         group.className = "choices";
         group.setAttribute("role", "group");
-        group.setAttribute("aria-label", "Related topics");
+        group.setAttribute("aria-label", say("related_label"));
         for (const button of entry.buttons) {
           const choice = document.createElement("button");
           choice.type = "button";

@@ -2,17 +2,23 @@
 //   <script src="https://CHAT-ADDRESS/static/embed.js" defer></script>
 // It adds a "Questions about immunotherapy?" button that opens the chat in a frame.
 // The chat itself runs on its own origin, so the host page never sees the conversation.
+// The chat opens in the host page's language (<html lang="fr"> -> French); a French page
+// names its button in its own words: data-label="Des questions sur l'immunothérapie ?"
+// and data-title="Discussion d'information sur l'immunothérapie" on the script tag.
 "use strict";
 
 (function () {
   const script = document.currentScript;
   if (!script || document.getElementById("immunotherapy-chat-launcher")) return;
   const origin = new URL(script.src).origin;
+  const hostLanguage = (document.documentElement.lang || "").toLowerCase().split("-")[0];
+  const chatAddress = new URL("/?embed=1", origin);
+  if (hostLanguage === "fr" || hostLanguage === "en") chatAddress.searchParams.set("lang", hostLanguage);
 
   const button = document.createElement("button");
   button.id = "immunotherapy-chat-launcher";
   button.type = "button";
-  button.textContent = "Questions about immunotherapy?";
+  button.textContent = script.dataset.label || "Questions about immunotherapy?";
   button.setAttribute("aria-expanded", "false");
   Object.assign(button.style, {
     position: "fixed", right: "1rem", bottom: "1rem", zIndex: "2147483000",
@@ -21,8 +27,8 @@
   });
 
   const frame = document.createElement("iframe");
-  frame.title = "Immunotherapy information chat";
-  frame.src = origin + "/?embed=1";
+  frame.title = script.dataset.title || "Immunotherapy information chat";
+  frame.src = chatAddress.href;
   frame.hidden = true;
   Object.assign(frame.style, {
     position: "fixed", right: "1rem", bottom: "4.5rem", zIndex: "2147483000",

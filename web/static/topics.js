@@ -1,4 +1,5 @@
-// Copy buttons of the topic list.
+// Copy buttons of the topic list. Their words come from the page (data-copied,
+// data-copy-by-hand on the status line), in the page's language.
 "use strict";
 
 (function () {
@@ -19,8 +20,8 @@
       const field = document.getElementById(button.dataset.copy);
       const copied = await copy(field);
       status.textContent = copied
-        ? "Link copied: " + field.value
-        : "The link is selected: press Ctrl+C (or Cmd+C) to copy it.";
+        ? status.dataset.copied + field.value
+        : status.dataset.copyByHand;
     });
   }
 })();
