@@ -35,11 +35,12 @@ _MAX_FREE_TEXT_WORDS = 6
 _SKIP = re.compile(
     r"^\s*(skip|any|anything|any kind|any type|anywhere|all|either|whatever|no preference|"
     r"i don'?t (mind|care|know)|don'?t (mind|care|know)|not sure|no idea|doesn'?t matter|"
-    r"pass|next|none|no|"
+    r"pass|next|none|no|no thanks|"
     # French
     r"passer|je passe|on passe|suivant|peu importe|n'?importe (lequel|laquelle|quoi|ou)|"
     r"n'?importe quel(le)? (type|sorte|genre)|(de )?tous?( les types)?|toutes|aucun|aucune|"
-    r"rien|non|(je ne |je n'en |j'en )?sais pas|(je )?(ne )?sais pas|ch?ais pas|peu m'importe|"
+    r"rien|non|non merci|(je ne |je n'en |j'en )?sais pas|(je )?(ne )?sais pas|ch?ais pas|"
+    r"peu m'importe|n'?importe|(je )?m'en fiche|(je )?m'en moque|"
     r"je ne suis pas sur(e)?|pas sur(e)?|aucune idee|aucune importance|"
     r"(ca )?(m'est |n'a pas d')?egal|ca n'a pas d'importance|pas de preference|"
     r"sans preference|comme vous voulez)\s*[.!]*\s*$",
@@ -71,6 +72,8 @@ _AGE_STATED = re.compile(
     r"\s+(?:now\s+|only\s+|just\s+|maintenant\s+|seulement\s+|juste\s+)?(\d{1,3})\b",
     re.IGNORECASE,
 )
+# "3 and a half years", "3 ans et demi"
+_HALF = re.compile(r"^\s*(and a half|et demie?)\b", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"^\D*?(\d{1,3}(?:[.,]5)?)\D*$")
 _HOSPITAL_WORDS = re.compile(
     r"\b(here|this hospital|your hospital|at the hospital|nearby|near me|curie|"
@@ -139,7 +142,7 @@ def read_age(text: str, *, asked: bool) -> float | None:
     """The age the text gives in years; a bare number counts only when age was asked."""
     match = _AGE_WITH_UNIT.search(text)
     if match:
-        years = float(match.group(1))
+        years = float(match.group(1)) + (0.5 if _HALF.match(text[match.end() :]) else 0)
         in_months = match.group(2).lower().startswith(("month", "mois"))
         return round(years / 12, 2) if in_months else years
     match = _AGE_STATED.search(text) or (_BARE_NUMBER.match(text) if asked else None)

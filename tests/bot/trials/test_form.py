@@ -166,6 +166,7 @@ def test_a_cancer_question_skip_is_kept_for_the_form_to_explain(tagger: TrialTag
     ("not sure", "je ne sais pas", "cancer_type"),
     ("I don't know", "je sais pas", "cancer_type"),
     ("skip", "passer", "cancer_type"),
+    ("no thanks", "non merci", "cancer_type"),
     # Ages
     ("60", "60", "age"),
     ("65 years", "65 ans", "age"),
@@ -173,6 +174,7 @@ def test_a_cancer_question_skip_is_kept_for_the_form_to_explain(tagger: TrialTag
     ("she is 8 months old", "elle a 8 mois", "age"),
     ("I'm 52", "j'ai 52 ans", "age"),
     ("aged 40", "âgée de 40 ans", "age"),
+    ("he is 3 years and a half", "il a 3 ans et demi", "age"),
     ("skip", "passer", "age"),
     ("I don't know", "je ne sais pas", "age"),
     # Kinds of treatment
@@ -192,6 +194,7 @@ def test_a_cancer_question_skip_is_kept_for_the_form_to_explain(tagger: TrialTag
     ("I don't mind", "peu importe", "therapy_kind"),
     ("doesn't matter", "aucune importance", "therapy_kind"),
     ("no preference", "pas de préférence", "therapy_kind"),
+    ("I don't care", "je m'en fiche", "therapy_kind"),
     ("skip", "passer", "therapy_kind"),
     # Places
     ("at this hospital", "dans cet hôpital", "trial_place"),
