@@ -50,8 +50,8 @@ NEXT_STEPS_TEXTS = {
         "Un résultat ne veut pas dire que vous pouvez participer. Chaque essai a beaucoup "
         "de règles. Seule l'équipe de l'essai peut décider qui peut y participer. Parlez de "
         "ces essais à votre cancérologue (oncologue). Ce médecin peut vous dire si l'un "
-        "d'eux peut vous convenir. Pour connaître les étapes, choisissez « Participer à un "
-        "essai ». Pour vos questions sur les essais, contactez {trials_contact}. Votre "
+        "d'eux peut vous convenir. Pour connaître les étapes, choisissez « Entrer dans un "
+        "essai clinique ». Pour vos questions sur les essais, contactez {trials_contact}. Votre "
         "équipe soignante : {care_team_phone}."
     ),
 }
@@ -187,10 +187,10 @@ _WORDS: dict[str, dict[str, Any]] = {
         "anywhere": "N'importe où",
         "stop": "Arrêter la recherche",
         "more": "Plus de résultats",
-        "join": "Participer à un essai",
+        "join": "Entrer dans un essai clinique",
         "new_search": "Nouvelle recherche",
         "what_is_a_trial": "Qu'est-ce qu'un essai clinique ?",
-        "find_a_trial": "Trouver un essai",
+        "find_a_trial": "Trouver un essai clinique",
         "age": "{age} ans",
         "here": "ici ({hospital})",
         "left_age": (

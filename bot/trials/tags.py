@@ -51,6 +51,8 @@ _TERM_KIND: dict[str, str] = {
             "amtagvi",
             "lymphocytes infiltrant la tumeur",
             "lymphocytes infiltrant les tumeurs",
+            "lymphocytes qui infiltrent la tumeur",
+            "therapie par til",
         ),
         CELL_THERAPY,
     ),

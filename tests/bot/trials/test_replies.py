@@ -204,7 +204,7 @@ def test_french_results_say_the_records_are_in_english_and_give_french_facts(
     assert "Seule l'équipe de l'essai peut décider qui peut y participer." in answer.text
     assert [b.title for b in answer.buttons] == [
         "Plus de résultats",
-        "Participer à un essai",
+        "Entrer dans un essai clinique",
         "Nouvelle recherche",
     ]
     aged = trial_finder.results(TrialQuery(cancer="Lung cancer", age=75), 0, TODAY, language="fr")
