@@ -218,7 +218,7 @@ _WORDS: dict[str, dict[str, Any]] = {
         "found": (
             "J'ai trouvé 1 essai dans notre liste qui peut convenir ({summary}). Le voici.",
             "J'ai trouvé {count} essais dans notre liste qui peuvent convenir ({summary}). "
-            "Voici les essais {first} à {last}, les plus adaptés d'abord.",
+            "Voici les essais {first} à {last}, les meilleurs d'abord.",
         ),
         "found_none": "Je n'ai trouvé aucun essai dans notre liste qui peut convenir ({summary}).",
         "no_trial_for": "Notre liste n'a aucun essai pour ce cancer ({cancer}).",
@@ -230,8 +230,9 @@ _WORDS: dict[str, dict[str, Any]] = {
             "Pour chercher plus loin, consultez ClinicalTrials.gov (en anglais), qui liste "
             "des essais du monde entier : "
         ),
-        "inca": "En France, l'Institut national du cancer (INCa) liste les essais sur le "
-        "cancer sur e-cancer.fr.",
+        # As the French trial-search article says it, from its INCa source.
+        "inca": "En France, le « Registre des essais cliniques en cancérologie » de "
+        "l'Institut national du cancer (INCa) liste les essais sur le cancer, en français.",
         "records_in_english": (
             "Les fiches des essais sont en anglais, comme sur ClinicalTrials.gov."
         ),

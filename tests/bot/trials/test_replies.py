@@ -194,7 +194,7 @@ def test_french_results_say_the_records_are_in_english_and_give_french_facts(
     answer = trial_finder.results(TrialQuery(cancer="Leukaemia", age=30), 0, TODAY, language="fr")
     assert answer.text.startswith(
         "J'ai trouvé 6 essais dans notre liste qui peuvent convenir (Leucémie, 30 ans). "
-        "Voici les essais 1 à 3, les plus adaptés d'abord. "
+        "Voici les essais 1 à 3, les meilleurs d'abord. "
         "Les fiches des essais sont en anglais, comme sur ClinicalTrials.gov."
     )
     assert "Voir l'essai (en anglais) : https://clinicaltrials.gov/study/NCT04789655" in answer.text
@@ -221,7 +221,7 @@ def test_french_no_match_says_why_and_where_else_to_look(trial_finder: TrialFind
     assert "elle contient 17 fiches d'essais" in answer.text
     # ClinicalTrials.gov is searched with the English name, which it knows.
     assert "https://clinicaltrials.gov/search?cond=Lymphoma" in answer.text
-    assert "e-cancer.fr" in answer.text
+    assert "« Registre des essais cliniques en cancérologie »" in answer.text
     here = trial_finder.results(
         TrialQuery(cancer="Acute myeloid leukaemia (AML)", age=40, place="hospital"),
         0,
