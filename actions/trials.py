@@ -116,7 +116,9 @@ class ActionStartTrialSearch(TrialAction):
         A search asked for in the middle of another one starts afresh: the form is
         ended here, so that it activates again and reads the new message.
         """
-        events = send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
+        language = conversation_language(tracker)
+        answer = self.store.answer_for(TRIAL_SEARCH_SLUG, language=language)
+        events = send(dispatcher, tracker, answer)
         fresh = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         return events + [SlotSet(slot, None) for slot in SEARCH_SLOTS] + fresh
 
@@ -248,9 +250,11 @@ class ActionShowTrials(TrialAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Send up to `PAGE_SIZE` trials from slot `trial_offset`; advance it."""
+        language = conversation_language(tracker)
         cancer, age = tracker.get_slot(CANCER_TYPE), tracker.get_slot(AGE)
         if cancer is None or age is None:  # "more trials" before any search
-            return send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
+            answer = self.store.answer_for(TRIAL_SEARCH_SLUG, language=language)
+            return send(dispatcher, tracker, answer)
         offset = int(tracker.get_slot(SLOT_TRIAL_OFFSET) or 0)
         query = TrialQuery(
             cancer=str(cancer),
@@ -259,7 +263,6 @@ class ActionShowTrials(TrialAction):
             kind=tracker.get_slot(THERAPY_KIND) or ANY,
             place=tracker.get_slot(TRIAL_PLACE) or ANYWHERE,
         )
-        language = conversation_language(tracker)
         events = send(dispatcher, tracker, self.finder.results(query, offset, language=language))
         return events + [SlotSet(SLOT_TRIAL_OFFSET, offset + PAGE_SIZE)]
 
@@ -273,9 +276,10 @@ class ActionStopTrialSearch(TrialAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """End the search if one is under way, and say so."""
+        language = conversation_language(tracker)
         if (tracker.active_loop or {}).get("name") == TRIAL_FORM:
-            language = conversation_language(tracker)
-            events = send(dispatcher, tracker, replies.stopped(language=language))
+            answer = replies.stopped(language=language)
         else:
-            events = send(dispatcher, tracker, self.store.answer_for(CAPABILITIES_SLUG))
+            answer = self.store.answer_for(CAPABILITIES_SLUG, language=language)
+        events = send(dispatcher, tracker, answer)
         return events + [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]

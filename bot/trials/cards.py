@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
-
+from bot.kb.answers import format_day
 from bot.language import DEFAULT_LANGUAGE
 from bot.trials.countries import country_name
 from bot.trials.search import TrialMatch
@@ -266,11 +265,9 @@ def where_words(
 
 
 def day_words(day: dt.date, *, language: str = DEFAULT_LANGUAGE) -> str:
-    """A date as a reader writes it: "28 September 2023", "1er octobre 2023"."""
-    if language == "fr":
-        text = format_date(day, "d MMMM y", locale="fr")
-        return "1er" + text[1:] if day.day == 1 else text
-    return f"{day.day} {day:%B %Y}"
+    """A date as the answers write it ("28 September 2023"), with French "1er octobre"."""
+    text = format_day(day, language)
+    return "1er" + text[1:] if language == "fr" and day.day == 1 else text
 
 
 def record_age(trial: Trial, today: dt.date, *, language: str = DEFAULT_LANGUAGE) -> str:

@@ -88,7 +88,7 @@ class TrialFinder:
                 total = session.scalar(select(func.count()).select_from(Trial)) or 0
         except SQLAlchemyError as error:
             logger.error("trial finder: database unreachable: %s", error.__class__.__name__)
-            return unavailable({})
+            return unavailable({}, language=language)
         return replies.results(
             search,
             values,

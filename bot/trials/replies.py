@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import fields, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -27,7 +26,6 @@ from bot.trials.tags import KINDS, kind_label
 PAGE_SIZE = 3
 MORE_RESULTS_PAYLOAD = "/more_trials"
 STOP_PAYLOAD = "/stop"
-LANGUAGE_KEY = "language"  # the custom JSON key naming the language of the text
 CTGOV_SEARCH_URL = "https://clinicaltrials.gov/search?cond={condition}"
 SOURCES = {
     "en": "ClinicalTrials.gov (US National Library of Medicine); each record's date is above",
@@ -255,17 +253,6 @@ def _count(key: str, count: int, language: str, **values: Any) -> str:
     return (one if count == 1 else many).format(count=count, **values)
 
 
-def in_language(answer: Answer, language: str) -> Answer:
-    """`answer` marked with the language of its text (custom JSON "language").
-
-    `Answer.language` (the knowledge base's, in two languages) labels the source line
-    and says the language; where `Answer` has no such field yet, the custom JSON says it.
-    """
-    if any(f.name == LANGUAGE_KEY for f in fields(Answer)):
-        return replace(answer, **{LANGUAGE_KEY: language})
-    return replace(answer, extra={**answer.extra, LANGUAGE_KEY: language})
-
-
 def needed(slot: str, *, language: str = DEFAULT_LANGUAGE) -> str:
     """Why the answer to `slot` is needed (the cancer type, the age)."""
     return str(_in(NEEDED_TEXTS, language)[slot])
@@ -325,8 +312,9 @@ def question(
         )
     # A sure way out, whatever the NLU makes of "stop" in the person's words.
     buttons = (*buttons, Button(title=_word("stop", language), payload=STOP_PAYLOAD))
-    answer = Answer(slug=TRIAL_SEARCH_SLUG, text=fill(text, values), buttons=buttons)
-    return in_language(answer, language)
+    return Answer(
+        slug=TRIAL_SEARCH_SLUG, text=fill(text, values), buttons=buttons, language=language
+    )
 
 
 def _lowered(name: str) -> str:
@@ -392,8 +380,8 @@ def results(
     shown = search.matches[offset : offset + PAGE_SIZE]
     if not shown:
         text = f"{_word('no_more', language)} {next_steps}"
-        answer = Answer(slug=TRIAL_SEARCH_SLUG, text=text, buttons=_after_buttons(False, language))
-        return in_language(answer, language)
+        buttons = _after_buttons(False, language)
+        return Answer(slug=TRIAL_SEARCH_SLUG, text=text, buttons=buttons, language=language)
     first, last, count = offset + 1, offset + len(shown), len(search.matches)
     summary = _summary(search, values, language)
     intro = _count("found", count, language, summary=summary, first=first, last=last)
@@ -405,14 +393,14 @@ def results(
     blocks = [intro, *(card.as_text() for card in cards)]
     blocks += [" ".join(_left_out(search, values, language))] if offset == 0 else []
     blocks.append(next_steps)
-    answer = Answer(
+    return Answer(
         slug=TRIAL_SEARCH_SLUG,
         text="\n\n".join(b for b in blocks if b),
         buttons=_after_buttons(last < count, language),
         source=_in(SOURCES, language),
         extra={TRIALS_KEY: [card.as_json() for card in cards]},
+        language=language,
     )
-    return in_language(answer, language)
 
 
 def no_match(
@@ -439,13 +427,13 @@ def no_match(
         _word("inca", language),
         fill(_in(NEXT_STEPS_TEXTS, language), values),
     ]
-    answer = Answer(
+    return Answer(
         slug=TRIAL_SEARCH_SLUG,
         text="\n\n".join(line for line in lines if line),
         buttons=_after_buttons(False, language),
         source=_in(SOURCES, language),
+        language=language,
     )
-    return in_language(answer, language)
 
 
 def _after_buttons(more: bool, language: str) -> tuple[Button, ...]:
@@ -460,12 +448,12 @@ def _after_buttons(more: bool, language: str) -> tuple[Button, ...]:
 
 def stopped(*, language: str = DEFAULT_LANGUAGE) -> Answer:
     """The answer when the person stops the search."""
-    answer = Answer(
+    return Answer(
         slug=TRIAL_SEARCH_SLUG,
         text=_in(STOPPED_TEXTS, language),
         buttons=(
             topic_button("clinical-trials-basics", _word("what_is_a_trial", language)),
             topic_button(TRIAL_SEARCH_SLUG, _word("find_a_trial", language)),
         ),
+        language=language,
     )
-    return in_language(answer, language)

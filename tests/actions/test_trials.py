@@ -289,3 +289,21 @@ def test_the_messages_language_wins_over_the_slot(
     ActionStopTrialSearch(trial_finder, store).run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"].startswith("D'accord, j'ai arrêté la recherche d'essais.")
     assert dispatcher.messages[0]["custom"]["language"] == "fr"
+
+
+def test_a_french_search_starts_and_stops_with_the_french_articles(
+    trial_finder: TrialFinder,
+    store: ArticleStore,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+) -> None:
+    french = make_tracker(intent="ask_trial_search", slots={"language": "fr"})
+    ActionStartTrialSearch(trial_finder, store).run(dispatcher, french, {})
+    ActionShowTrials(trial_finder, store).run(dispatcher, french, {})  # "more" before a search
+    ActionStopTrialSearch(trial_finder, store).run(dispatcher, french, {})  # outside a search
+    start, more, outside = dispatcher.messages
+    assert start["text"] == store.answer_for("trial-search", language="fr").full_text
+    assert start["text"].startswith("Je peux vous aider à chercher des essais cliniques")
+    assert more["text"] == start["text"]
+    assert outside["text"] == store.answer_for("capabilities", language="fr").full_text
+    assert {m["custom"]["language"] for m in dispatcher.messages} == {"fr"}

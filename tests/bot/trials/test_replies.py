@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ import textstat
 
 from bot.kb.answers import Answer, to_message
 from bot.kb.hospital import HOSPITAL_DEFAULTS
+from bot.kb.store import ArticleStore
+from bot.settings import Settings
 from bot.trials import replies
 from bot.trials.finder import TrialFinder
 from bot.trials.form import AGE, CANCER_TYPE, PERSON_SEX, QUESTION_ORDER, THERAPY_KIND, TRIAL_PLACE
@@ -202,6 +205,10 @@ def test_french_results_say_the_records_are_in_english_and_give_french_facts(
     assert "Âges : 18 ans et plus." in answer.text
     assert "Mise à jour le 28 septembre 2023 (il y a 3 ans)." in answer.text
     assert "Seule l'équipe de l'essai peut décider qui peut y participer." in answer.text
+    assert answer.full_text.endswith(
+        "Source : ClinicalTrials.gov (Bibliothèque nationale de médecine des États-Unis) ; "
+        "la date de chaque fiche est indiquée plus haut."
+    )
     assert [b.title for b in answer.buttons] == [
         "Plus de résultats",
         "Entrer dans un essai clinique",
@@ -250,3 +257,11 @@ def test_the_french_words_are_plain_by_a_french_formula() -> None:
     for text in texts:
         assert french.flesch_reading_ease(text) >= 60, text
     assert french.flesch_reading_ease(" ".join(texts)) >= 80
+
+
+def test_a_database_that_is_down_gives_the_unavailable_answer_in_french(tmp_path: Path) -> None:
+    settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"})
+    finder = TrialFinder(ArticleStore.from_settings(settings, check=False).session_factory)
+    answer = finder.results(TrialQuery(cancer="Lung cancer", age=60), language="fr")
+    assert answer.text.startswith("Désolé, je ne peux pas chercher mes réponses")
+    assert finder.question(TRIAL_PLACE, language="fr").text.startswith("Où doit avoir lieu")
