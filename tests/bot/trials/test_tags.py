@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.trials.tags import CELL_THERAPY, CHECKPOINT, OTHER, TrialTagger, kind_label
 
 FRENCH_ARTICLES = [  # as the French versions of the articles give them (data/kb/fr)
@@ -29,3 +31,18 @@ def test_each_kind_has_a_name_in_both_languages() -> None:
     assert kind_label(CHECKPOINT) == "Checkpoint inhibitor"
     assert kind_label(CHECKPOINT, language="fr") == "Inhibiteur de points de contrôle"
     assert kind_label("unknown", language="fr") == "unknown"
+
+
+def test_the_french_versions_tag_no_shipped_record_differently(
+    starter_kb: Any, shipped_studies: list[tuple[str, Any]]
+) -> None:
+    both = TrialTagger(starter_kb.articles)
+    english = TrialTagger(a for a in starter_kb.articles if a.get("language", "en") == "en")
+    french_words = "vaccins thérapeutiques"  # a term of the French version only
+    assert (both.kinds_named(french_words), english.kinds_named(french_words)) == (["vaccine"], [])
+    for _, study in shipped_studies:
+        interventions = [
+            {"name": i.get("name"), "other_names": i.get("otherNames", [])}
+            for i in study["protocolSection"]["armsInterventionsModule"]["interventions"]
+        ]
+        assert both.kinds(interventions) == english.kinds(interventions)
