@@ -33,11 +33,13 @@ _MAX_FREE_TEXT_WORDS = 6
 # conversation's language, and both give the same slot values. Patterns are matched on
 # folded text (`bot.trials.folding.fold`: no accents), so they are written without any.
 _SKIP = re.compile(
-    r"^\s*(skip|any|anything|any kind|any type|anywhere|all|either|whatever|no preference|"
+    r"^\s*((i'?d rather |i want to |let'?s )?skip( this| that| it)?( question)?|"
+    r"any|anything|any kind|any type|anywhere|all|either|whatever|no preference|"
     r"i don'?t (mind|care|know)|don'?t (mind|care|know)|not sure|no idea|doesn'?t matter|"
     r"pass|next|none|no|no thanks|"
     # French
-    r"passer|je passe|on passe|suivant|peu importe|n'?importe (lequel|laquelle|quoi|ou)|"
+    r"(je )?(prefere |voudrais |veux )?passer( cette| la)?( question)?|je passe|on passe|"
+    r"suivant|peu importe|n'?importe (lequel|laquelle|quoi|ou)|"
     r"n'?importe quel(le)? (type|sorte|genre)|(de )?tous?( les types)?|toutes|aucun|aucune|"
     r"rien|non|non merci|(je ne |je n'en |j'en )?sais pas|(je )?(ne )?sais pas|ch?ais pas|"
     r"peu m'importe|n'?importe|(je )?m'en fiche|(je )?m'en moque|"
@@ -206,12 +208,6 @@ def read_answers(
     if not text or _STOP.match(text) or (is_question(text) and requested is not None):
         return {}  # the form steps aside: the question is answered, or the search stops
     values: dict[str, Any] = {}
-    cancer = read_cancer(text)
-    if cancer:
-        values[CANCER_TYPE] = cancer
-    elif requested == CANCER_TYPE:
-        free = free_text and len(text.split()) <= _MAX_FREE_TEXT_WORDS
-        values[CANCER_TYPE] = SKIP if is_skip(text) else (words[:60] if free else None)
     age = read_age(text, asked=requested == AGE)
     if age is not None:
         values[AGE] = age
@@ -226,4 +222,12 @@ def read_answers(
     sex = read_sex(text)
     if sex:
         values[PERSON_SEX] = sex
-    return {slot: value for slot, value in values.items() if value is not None}
+    cancer = read_cancer(text)
+    if cancer:
+        values[CANCER_TYPE] = cancer
+    elif requested == CANCER_TYPE:
+        # A message that answers something else ("he is 58", "CAR-T") is not a cancer name.
+        free = free_text and not values and len(text.split()) <= _MAX_FREE_TEXT_WORDS
+        values[CANCER_TYPE] = SKIP if is_skip(text) else (words[:60] if free else None)
+    ordered = (*QUESTION_ORDER, PERSON_SEX)  # the order the questions are asked in
+    return {slot: values[slot] for slot in ordered if values.get(slot) is not None}

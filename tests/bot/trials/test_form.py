@@ -251,3 +251,16 @@ def test_french_phrases_that_name_no_cancer_or_place_give_nothing(
 ) -> None:
     values = read(tagger, text, None)
     assert CANCER_TYPE not in values and TRIAL_PLACE not in values
+
+
+@pytest.mark.parametrize("english, french, expected", [
+    ("he is 58", "il a 58 ans", {AGE: 58.0, PERSON_SEX: "MALE"}),
+    ("CAR-T", "les CAR-T", {THERAPY_KIND: "cell-therapy"}),
+    ("in France", "en France svp", {TRIAL_PLACE: "country"}),
+    ("I'd rather skip this question", "je préfère passer cette question", {CANCER_TYPE: SKIP}),
+])  # fmt: skip
+def test_at_the_cancer_question_an_answer_to_another_question_is_not_a_cancer_name(
+    tagger: TrialTagger, english: str, french: str, expected: dict[str, Any]
+) -> None:
+    assert read(tagger, english, CANCER_TYPE) == expected
+    assert read(tagger, french, CANCER_TYPE) == expected
