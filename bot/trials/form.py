@@ -226,8 +226,10 @@ def read_answers(
     if cancer:
         values[CANCER_TYPE] = cancer
     elif requested == CANCER_TYPE:
-        # A message that answers something else ("he is 58", "CAR-T") is not a cancer name.
-        free = free_text and not values and len(text.split()) <= _MAX_FREE_TEXT_WORDS
+        # A message that answers another question ("he is 58", "CAR-T") is not a cancer
+        # name; one that only says who it is for ("my dad's cholangiocarcinoma") may be.
+        other = {AGE, THERAPY_KIND, TRIAL_PLACE} & set(values)
+        free = free_text and not other and len(text.split()) <= _MAX_FREE_TEXT_WORDS
         values[CANCER_TYPE] = SKIP if is_skip(text) else (words[:60] if free else None)
     ordered = (*QUESTION_ORDER, PERSON_SEX)  # the order the questions are asked in
     return {slot: values[slot] for slot in ordered if values.get(slot) is not None}

@@ -264,3 +264,10 @@ def test_at_the_cancer_question_an_answer_to_another_question_is_not_a_cancer_na
 ) -> None:
     assert read(tagger, english, CANCER_TYPE) == expected
     assert read(tagger, french, CANCER_TYPE) == expected
+
+
+@pytest.mark.parametrize("text", ["my dad's cholangiocarcinoma", "cholangiocarcinome de mon père"])
+def test_a_cancer_we_do_not_know_is_kept_in_the_persons_words_with_who_it_is_for(
+    tagger: TrialTagger, text: str
+) -> None:
+    assert read(tagger, text, CANCER_TYPE) == {CANCER_TYPE: text, PERSON_SEX: "MALE"}
