@@ -4,7 +4,9 @@ The form `trial_search_form` asks, one question at a time, for the slots in
 `bot.trials.form.QUESTION_ORDER`. Every message while it is active is read by
 `ActionReadTrialAnswers` (a custom slot mapping), so values given early or corrected
 later are understood at any question; a message that answers nothing lets the form step
-aside, and the rules answer it before the form resumes.
+aside, and the rules answer it before the form resumes. Every question, explanation and
+result is in the conversation's language (`conversation_language`); answers are read in
+English and French alike.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.common import default_store, send, utter
+from actions.common import conversation_language, default_store, send, utter
 from actions.domain_names import (
     ACTION_READ_TRIAL_ANSWERS,
     ACTION_SHOW_TRIALS,
@@ -66,7 +68,6 @@ FREE_TEXT_INTENTS = frozenset(
     }
 )
 SEARCH_SLOTS = (*QUESTION_ORDER, PERSON_SEX, SLOT_TRIAL_OFFSET)
-_CHANGED = {CANCER_TYPE: "the type of cancer", AGE: "the age"}
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +116,9 @@ class ActionStartTrialSearch(TrialAction):
         A search asked for in the middle of another one starts afresh: the form is
         ended here, so that it activates again and reads the new message.
         """
-        events = send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
+        language = conversation_language(tracker)
+        answer = self.store.answer_for(TRIAL_SEARCH_SLUG, language=language)
+        events = send(dispatcher, tracker, answer)
         fresh = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         return events + [SlotSet(slot, None) for slot in SEARCH_SLOTS] + fresh
 
@@ -152,8 +155,8 @@ def _confirm_change(
 ) -> None:
     """Say so when an answer corrects an earlier one ("actually he is 58")."""
     if _earlier_value(tracker, slot, new) not in (None, SKIP):
-        shown = f"{new:g}" if isinstance(new, float) else new
-        dispatcher.utter_message(text=f"OK, I changed {_CHANGED[slot]} to {shown}.")
+        language = conversation_language(tracker)
+        dispatcher.utter_message(text=replies.changed(slot, new, language=language))
 
 
 class ValidateTrialSearchForm(FormValidationAction):
@@ -168,7 +171,8 @@ class ValidateTrialSearchForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A cancer type is needed: each trial is for certain cancers."""
         if value == SKIP or not str(value or "").strip():
-            dispatcher.utter_message(text=replies.NEEDED[CANCER_TYPE])
+            language = conversation_language(tracker)
+            dispatcher.utter_message(text=replies.needed(CANCER_TYPE, language=language))
             return {CANCER_TYPE: None}
         _confirm_change(dispatcher, tracker, CANCER_TYPE, str(value))
         return {CANCER_TYPE: str(value)}
@@ -178,14 +182,15 @@ class ValidateTrialSearchForm(FormValidationAction):
     ) -> dict[str, Any]:
         """An age in years from 0 to 120 is needed: trials have age limits."""
         if value == SKIP:
-            dispatcher.utter_message(text=replies.NEEDED[AGE])
+            language = conversation_language(tracker)
+            dispatcher.utter_message(text=replies.needed(AGE, language=language))
             return {AGE: None}
         try:
             age = float(value)
         except (TypeError, ValueError):
             age = -1.0
         if not 0 <= age <= MAX_AGE:
-            dispatcher.utter_message(text=replies.BAD_AGE)
+            dispatcher.utter_message(text=replies.bad_age(language=conversation_language(tracker)))
             return {AGE: None}
         _confirm_change(dispatcher, tracker, AGE, age)
         return {AGE: age}
@@ -206,8 +211,9 @@ class ActionAskTrialQuestion(TrialAction, ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Send the question with its buttons."""
-        utter(dispatcher, self.finder.question(self.slot))
+        """Send the question with its buttons, in the conversation's language."""
+        language = conversation_language(tracker)
+        utter(dispatcher, self.finder.question(self.slot, language=language))
         return []
 
 
@@ -244,9 +250,11 @@ class ActionShowTrials(TrialAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """Send up to `PAGE_SIZE` trials from slot `trial_offset`; advance it."""
+        language = conversation_language(tracker)
         cancer, age = tracker.get_slot(CANCER_TYPE), tracker.get_slot(AGE)
         if cancer is None or age is None:  # "more trials" before any search
-            return send(dispatcher, tracker, self.store.answer_for(TRIAL_SEARCH_SLUG))
+            answer = self.store.answer_for(TRIAL_SEARCH_SLUG, language=language)
+            return send(dispatcher, tracker, answer)
         offset = int(tracker.get_slot(SLOT_TRIAL_OFFSET) or 0)
         query = TrialQuery(
             cancer=str(cancer),
@@ -255,7 +263,7 @@ class ActionShowTrials(TrialAction):
             kind=tracker.get_slot(THERAPY_KIND) or ANY,
             place=tracker.get_slot(TRIAL_PLACE) or ANYWHERE,
         )
-        events = send(dispatcher, tracker, self.finder.results(query, offset))
+        events = send(dispatcher, tracker, self.finder.results(query, offset, language=language))
         return events + [SlotSet(SLOT_TRIAL_OFFSET, offset + PAGE_SIZE)]
 
 
@@ -268,8 +276,10 @@ class ActionStopTrialSearch(TrialAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         """End the search if one is under way, and say so."""
+        language = conversation_language(tracker)
         if (tracker.active_loop or {}).get("name") == TRIAL_FORM:
-            events = send(dispatcher, tracker, replies.stopped())
+            answer = replies.stopped(language=language)
         else:
-            events = send(dispatcher, tracker, self.store.answer_for(CAPABILITIES_SLUG))
+            answer = self.store.answer_for(CAPABILITIES_SLUG, language=language)
+        events = send(dispatcher, tracker, answer)
         return events + [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.kb.answers import Answer, unavailable
 from bot.kb.hospital import HOSPITAL_DEFAULTS, current_values
 from bot.kb.tables import PUBLISHED, Article
+from bot.language import DEFAULT_LANGUAGE
 from bot.trials import replies
-from bot.trials.cancer_types import label
 from bot.trials.form import read_answers
 from bot.trials.search import Sites, TrialQuery, cancer_choices, find_trials
 from bot.trials.tables import Trial
@@ -61,19 +61,26 @@ class TrialFinder:
             text, requested, kinds_in=tagger.kinds_named, country=country, free_text=free_text
         )
 
-    def question(self, slot: str) -> Answer:
-        """The question for `slot`; cancer types of open trials become buttons."""
+    def question(self, slot: str, *, language: str = DEFAULT_LANGUAGE) -> Answer:
+        """The question for `slot` in `language`; cancer types of open trials become buttons."""
         try:
             with self.session_factory() as session:
                 values = self._values(session)
-                choices = [label(k) for k in cancer_choices(session)]
+                choices = cancer_choices(session)
         except SQLAlchemyError as error:
             logger.error("trial finder: database unreachable: %s", error.__class__.__name__)
             values, choices = dict(HOSPITAL_DEFAULTS), []
-        return replies.question(slot, values, cancer_labels=choices)
+        return replies.question(slot, values, cancer_keys=choices, language=language)
 
-    def results(self, query: TrialQuery, offset: int = 0, today: dt.date | None = None) -> Answer:
-        """The results page that starts at `offset`."""
+    def results(
+        self,
+        query: TrialQuery,
+        offset: int = 0,
+        today: dt.date | None = None,
+        *,
+        language: str = DEFAULT_LANGUAGE,
+    ) -> Answer:
+        """The results page that starts at `offset`, in `language`."""
         try:
             with self.session_factory() as session:
                 values = self._values(session)
@@ -81,7 +88,12 @@ class TrialFinder:
                 total = session.scalar(select(func.count()).select_from(Trial)) or 0
         except SQLAlchemyError as error:
             logger.error("trial finder: database unreachable: %s", error.__class__.__name__)
-            return unavailable({})
+            return unavailable({}, language=language)
         return replies.results(
-            search, values, offset=offset, total_in_list=total, today=today or dt.date.today()
+            search,
+            values,
+            offset=offset,
+            total_in_list=total,
+            today=today or dt.date.today(),
+            language=language,
         )

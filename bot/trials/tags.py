@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.kb.files import term_key
+from bot.language import DEFAULT_LANGUAGE
 from bot.trials.cancer_types import find_cancer_types
+from bot.trials.folding import fold
 
 CHECKPOINT = "checkpoint-inhibitor"
 VACCINE = "vaccine"
@@ -20,13 +22,14 @@ CELL_THERAPY = "cell-therapy"
 BISPECIFIC = "bispecific"
 OTHER = "other"
 
-# The kinds a person can choose from, in the order they are offered, with plain names.
-KINDS: dict[str, str] = {
-    CHECKPOINT: "Checkpoint inhibitor",
-    VACCINE: "Cancer vaccine",
-    CELL_THERAPY: "CAR-T or other cell therapy",
-    BISPECIFIC: "Bispecific antibody or engager",
-    OTHER: "Other immunotherapy",
+# The kinds a person can choose from, in the order they are offered, with plain names
+# in each language.
+KINDS: dict[str, dict[str, str]] = {
+    CHECKPOINT: {"en": "Checkpoint inhibitor", "fr": "Inhibiteur de points de contrôle"},
+    VACCINE: {"en": "Cancer vaccine", "fr": "Vaccin contre le cancer"},
+    CELL_THERAPY: {"en": "CAR-T or other cell therapy", "fr": "CAR-T ou autre thérapie cellulaire"},
+    BISPECIFIC: {"en": "Bispecific antibody or engager", "fr": "Anticorps bispécifique"},
+    OTHER: {"en": "Other immunotherapy", "fr": "Autre immunothérapie"},
 }
 
 _KIND_OF_ARTICLE: dict[str, str] = {
@@ -46,15 +49,28 @@ _TERM_KIND: dict[str, str] = {
             "tumor-infiltrating lymphocytes",
             "lifileucel",
             "amtagvi",
+            "lymphocytes infiltrant la tumeur",
+            "lymphocytes infiltrant les tumeurs",
+            "lymphocytes qui infiltrent la tumeur",
+            "therapie par til",
         ),
         CELL_THERAPY,
     ),
 }
 
 
+def kind_label(kind: str, *, language: str = DEFAULT_LANGUAGE) -> str:
+    """The plain name of a kind in `language` (the kind itself if unknown)."""
+    names = KINDS.get(kind)
+    return (names.get(language) or names[DEFAULT_LANGUAGE]) if names else kind
+
+
 def _words(text: str) -> str:
-    """Lowercase, hyphens and slashes as spaces: "CAR-T" and "CAR T" compare equal."""
-    return " " + " ".join(re.sub(r"[-/_,;:()]", " ", text.lower()).split()) + " "
+    """Lowercase, no accents, hyphens and slashes as spaces: "CAR-T" and "CAR T" compare equal.
+
+    Apostrophes are spaces too, so "l'immunothérapie" holds the word "immunotherapie".
+    """
+    return " " + " ".join(re.sub(r"[-/_,;:()']", " ", fold(text).lower()).split()) + " "
 
 
 class TrialTagger:
@@ -73,7 +89,8 @@ class TrialTagger:
             for words in (article.get("terms") or {}).values():
                 for term in words:
                     key = term_key(term)
-                    self._terms.append((_words(key), _TERM_KIND.get(key, kind)))
+                    kind_of_term = _TERM_KIND.get(key) or _TERM_KIND.get(fold(key), kind)
+                    self._terms.append((_words(key), kind_of_term))
         # Longest first, so "bispecific t-cell engager" is seen before a shorter term.
         self._terms.sort(key=lambda pair: -len(pair[0]))
 

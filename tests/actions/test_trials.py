@@ -208,3 +208,102 @@ def test_stop_ends_an_active_search_and_outside_one_says_what_else_it_can_do(
     events = action.run(outside, make_tracker(intent="stop"), {})
     assert events[0] == SlotSet(SLOT_KB_ARTICLE, "capabilities")
     assert outside.messages[0]["text"] == store.answer_for("capabilities").full_text
+
+
+# The same actions in a French conversation (slot `language`, or the message's metadata).
+
+
+def test_the_first_french_message_fills_the_same_slots_as_in_english(
+    trial_finder: TrialFinder, store: ArticleStore, dispatcher: CollectingDispatcher
+) -> None:
+    text = "des essais pour un cancer du poumon pour mon père de 60 ans"
+    tracker = tracker_in_form(text, "ask_trial_search", {"language": "fr"})
+    events = ActionReadTrialAnswers(trial_finder, store).run(dispatcher, tracker, {})
+    assert events == [
+        SlotSet("cancer_type", "Lung cancer"),
+        SlotSet("age", 60.0),
+        SlotSet("person_sex", "MALE"),
+    ]
+
+
+def test_questions_are_asked_in_french_with_the_same_payloads(
+    trial_finder: TrialFinder,
+    store: ArticleStore,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+) -> None:
+    french = make_tracker(slots={"language": "fr"})
+    ActionAskCancerType(trial_finder, store).run(dispatcher, french, {})
+    ActionAskTrialPlace(trial_finder, store).run(dispatcher, french, {})
+    cancer, place = dispatcher.messages
+    assert cancer["text"].startswith("De quel type de cancer s'agit-il ?")
+    assert {"title": "Cancer du poumon", "payload": "Lung cancer"} in cancer["buttons"]
+    assert [b["payload"] for b in place["buttons"]] == [
+        "at this hospital",
+        "France",
+        "anywhere",
+        "/stop",
+    ]
+    assert place["buttons"][-1]["title"] == "Arrêter la recherche"
+
+
+def test_explanations_and_corrections_are_said_in_french(
+    dispatcher: CollectingDispatcher, make_tracker: MakeTracker
+) -> None:
+    form = ValidateTrialSearchForm()
+    french = make_tracker(slots={"language": "fr"})
+    assert form.validate_age("skip", dispatcher, french, {}) == {"age": None}
+    assert form.validate_age(430.0, dispatcher, french, {}) == {"age": None}
+    assert form.validate_cancer_type("skip", dispatcher, french, {}) == {"cancer_type": None}
+    tracker = _with_age_events(60.0, 58.0)
+    tracker.slots["language"] = "fr"
+    assert form.validate_age(58.0, dispatcher, tracker, {}) == {"age": 58.0}
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[0].startswith("J'ai besoin de l'âge, car les essais ont des limites d'âge.")
+    assert texts[1].startswith("Écrivez l'âge en années")
+    assert texts[2].startswith("J'ai besoin du type de cancer")
+    assert texts[3] == "D'accord, j'ai changé l'âge : 58 ans."
+
+
+def test_french_results_show_the_same_trials_and_say_their_language(
+    trial_finder: TrialFinder, store: ArticleStore, make_tracker: MakeTracker
+) -> None:
+    slots = {"cancer_type": "Leukaemia", "age": 30.0}
+    messages = []
+    for language in ("en", "fr"):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(slots={**slots, "language": language})
+        ActionShowTrials(trial_finder, store).run(dispatcher, tracker, {})
+        messages.append(dispatcher.messages[0])
+    english, french = messages
+    assert french["text"].startswith("J'ai trouvé 6 essais dans notre liste")
+    assert re.findall(r"NCT\d{8}", french["text"]) == re.findall(r"NCT\d{8}", english["text"])
+    assert french["custom"]["language"] == "fr" and english["custom"]["language"] == "en"
+
+
+def test_the_messages_language_wins_over_the_slot(
+    trial_finder: TrialFinder, store: ArticleStore, dispatcher: CollectingDispatcher
+) -> None:
+    tracker = tracker_in_form("stop", "stop", {"language": "en"})
+    tracker.latest_message["metadata"] = {"language": "fr"}
+    ActionStopTrialSearch(trial_finder, store).run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("D'accord, j'ai arrêté la recherche d'essais.")
+    assert dispatcher.messages[0]["custom"]["language"] == "fr"
+
+
+def test_a_french_search_starts_and_stops_with_the_french_articles(
+    trial_finder: TrialFinder,
+    store: ArticleStore,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+) -> None:
+    french = make_tracker(intent="ask_trial_search", slots={"language": "fr"})
+    ActionStartTrialSearch(trial_finder, store).run(dispatcher, french, {})
+    ActionShowTrials(trial_finder, store).run(dispatcher, french, {})  # "more" before a search
+    ActionStopTrialSearch(trial_finder, store).run(dispatcher, french, {})  # outside a search
+    start, more, outside = dispatcher.messages
+    assert start["text"] == store.answer_for("trial-search", language="fr").full_text
+    assert start["text"].startswith("Je peux vous aider à chercher des essais cliniques")
+    assert more["text"] == start["text"]
+    assert outside["text"] == store.answer_for("capabilities", language="fr").full_text
+    assert {m["custom"]["language"] for m in dispatcher.messages} == {"fr"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.kb.answers import to_message
-from bot.trials.cards import age_words, phase_words, record_age
+from bot.trials.cards import age_words, phase_words, record_age, trial_card, where_words
 from bot.trials.finder import TrialFinder
-from bot.trials.search import TrialQuery
-from bot.trials.tables import Trial
+from bot.trials.search import TrialMatch, TrialQuery
+from bot.trials.tables import Trial, TrialLocation
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -23,6 +23,7 @@ def test_each_result_is_a_card_with_every_field_in_the_custom_json(
     assert first == {
         "nct_id": "NCT04789655",
         "title": first["title"],
+        "title_language": "en",
         "phase": "Phase 1 (first tests in people, for safety and dose)",
         "open": True,
         "status": "Yes, it is looking for people to join.",
@@ -89,3 +90,80 @@ def test_phase_ages_and_dates_in_plain_words() -> None:
     assert record_age(trial, TODAY).startswith("Record from 2 November 2026 (this month).")
     trial.data_date = None
     assert record_age(trial, TODAY).startswith("The record has no date")
+
+
+def test_a_french_card_has_french_words_and_the_title_as_registered(
+    trial_finder: TrialFinder,
+) -> None:
+    query = TrialQuery(cancer="Leukaemia", age=30)
+    english = to_message(trial_finder.results(query, 0, TODAY))["custom"]["trials"]
+    french = to_message(trial_finder.results(query, 0, TODAY, language="fr"))["custom"]["trials"]
+    first = next(c for c in french if c["nct_id"] == "NCT04789655")
+    assert first["phase"] == "Phase 1 (premiers tests chez l'humain, pour la sécurité et la dose)"
+    assert first["status"] == "Oui, il cherche des personnes pour y participer."
+    assert first["ages"] == "18 ans et plus"
+    assert first["record"] == (
+        "Mise à jour le 28 septembre 2023 (il y a 3 ans). "
+        "Son statut a pu changer : vérifiez la page de l'essai."
+    )
+    assert first["where"].startswith("France (")
+    # The record's own words stay as registered, and say which language they are in.
+    for en, fr in zip(english, french, strict=True):
+        assert (fr["nct_id"], fr["title"], fr["url"], fr["updated_on"], fr["open"]) == (
+            en["nct_id"],
+            en["title"],
+            en["url"],
+            en["updated_on"],
+            en["open"],
+        )
+        assert fr["title_language"] == "en"
+
+
+def test_a_french_card_as_text_has_the_same_content() -> None:
+    trial = Trial(
+        nct_id="NCT00000001",
+        brief_title="A Study",
+        phases=["PHASE1", "PHASE2"],
+        overall_status="NOT_YET_RECRUITING",
+        minimum_age="1 Year",
+        minimum_age_years=1.0,
+        maximum_age="6 Months",
+        maximum_age_years=None,
+        sex="MALE",
+        last_update=None,
+        data_date=dt.date(2026, 10, 1),
+    )
+    match = TrialMatch(trial=trial, broad=True, sites=[])
+    card = trial_card(1, match, "France", TODAY, language="fr")
+    assert card.as_text().splitlines() == [
+        "1. A Study",
+        "Phase 1/2 (premiers tests chez l'humain, pour la sécurité et la dose, "
+        "puis teste si le traitement marche bien).",
+        "Ouvert aux nouveaux patients : Pas encore, il en cherchera bientôt.",
+        "Il est ouvert à de nombreux types de tumeurs solides.",
+        "Où : non indiqué dans la fiche.",
+        "Âges : de 1 an à 6 mois, hommes seulement.",
+        "Voir l'essai (en anglais) : https://clinicaltrials.gov/study/NCT00000001",
+        "Fiche du 1er octobre 2026 (il y a 1 mois). "
+        "Son statut a pu changer : vérifiez la page de l'essai.",
+    ]
+
+
+def test_where_names_countries_in_french_with_french_punctuation() -> None:
+    sites = [
+        TrialLocation(country=country, city=city, facility=None)
+        for country, city in [
+            ("United States", "Boston"),
+            ("France", "Paris"),
+            ("Korea, Republic of", "Seoul"),
+            ("Spain", "Madrid"),
+            ("United States", "Duarte"),
+        ]
+    ]
+    assert where_words(sites, "France", language="fr") == (
+        "France (Paris) ; États-Unis (Boston, Duarte) ; Corée du Sud (Seoul), et 1 autre pays"
+    )
+    assert where_words(sites, "France") == (
+        "France (Paris); United States (Boston, Duarte); Korea, Republic of (Seoul), "
+        "and 1 other country"
+    )
