@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from bot.kb.tables import Article
 from bot.kb.topics import intent_for_slug, is_generated_topic
+from bot.language import DEFAULT_LANGUAGE
 from bot.staff.roles import EDITOR
 from bot.training.examples import ExampleError, add_example, remove_example
 from bot.training.tables import TrainingExample
@@ -40,7 +41,9 @@ MAX_LINES = 50  # one form at a time; more is refused
 async def _page(request: Request, slug: str, error: str | None = None, typed: str = "") -> Response:
     intent = intent_for_slug(slug)
     with session_factory(request)() as session:
-        article = session.scalars(select(Article).where(Article.slug == slug)).first()
+        article = session.scalars(
+            select(Article).where(Article.slug == slug, Article.language == DEFAULT_LANGUAGE)
+        ).first()
         if article is None:
             raise HTTPException(404, "There is no such article.")
         examples = session.scalars(
