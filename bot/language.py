@@ -40,7 +40,7 @@ def as_language(value: object) -> str | None:
 # language uses (articles, pronouns, "koi", "stp", "thanks") count too: two more of one
 # language decide; one more decides with lingua's agreement; with none, lingua alone
 # must reach MIN_CONFIDENCE. Calibrated on the training examples (data/nlu, English;
-# data/drafts/nlu-fr, French), see tests/bot/test_language.py for the figures. None keeps
+# data/nlu/fr_*.yml, French), see tests/bot/test_language.py for the figures. None keeps
 # the conversation open to detection on its next message, while a wrong language would
 # stay: hence the high bar when lingua decides alone. Measured afterwards, once, on the
 # French held-out set (tests/data/heldout-fr, never tuned on): 411 of 415 messages "fr",

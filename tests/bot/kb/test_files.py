@@ -55,7 +55,11 @@ def test_shipped_knowledge_base_has_every_required_topic_and_no_problem(
 
 
 def test_every_shipped_answer_reads_at_grade_eight_or_below(starter_kb: KnowledgeBase) -> None:
-    grades = {a["slug"]: reading_grade(a["answer"]) for a in starter_kb.articles}
+    grades = {
+        a["slug"]: reading_grade(a["answer"])
+        for a in starter_kb.articles
+        if a.get("language", "en") == "en"  # French versions: the French reading ease
+    }
     assert {slug: g for slug, g in grades.items() if g > 8.0} == {}
 
 
