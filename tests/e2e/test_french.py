@@ -9,6 +9,7 @@ detector the assistant uses), not only carry `"language": "fr"`.
 
 from __future__ import annotations
 
+import re
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -169,6 +170,44 @@ def test_the_page_switch_changes_the_language_mid_conversation(web_stack: Stack)
     # Without metadata, the conversation keeps what the switch chose.
     text, custom = say(web_stack, sender, "tell me more")
     assert_in("fr", text, custom)
+
+
+def texts_of(stack: Stack, sender: str, text: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Send one message; every reply text and every custom JSON, in order."""
+    body = {"sender": sender, "message": text}
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    messages = response.json()
+    return [m["text"] for m in messages if "text" in m], [
+        m["custom"] for m in messages if "custom" in m
+    ]
+
+
+@needs_french
+def test_a_trial_search_in_french_asks_in_french_and_finds_what_english_finds(
+    web_stack: Stack,
+) -> None:
+    """The English search of tests/e2e/test_rest.py, in French words: the same trials."""
+    sender = conversation()
+    first, _ = texts_of(
+        web_stack, sender, "des essais pour un cancer du poumon pour mon père de 60 ans"
+    )
+    assert "Voulez-vous un type de traitement précis" in first[-1]  # type and age were given
+    assert not any("De quel type de cancer" in t or "Quel âge" in t for t in first)
+    place, _ = texts_of(web_stack, sender, "peu importe")
+    assert "Où doit avoir lieu l'essai" in place[-1]
+    found, customs = texts_of(web_stack, sender, "n'importe où")
+    shown = list(dict.fromkeys(re.findall(r"NCT\d{8}", " ".join(found))))
+    assert shown == ["NCT06751849", "NCT06751901", "NCT05907980"]
+    assert "Seule l'équipe de l'essai peut décider" in found[0]
+    assert customs[0]["kb_article"] == "trial-search" and customs[0]["language"] == "fr"
+    state = slots(web_stack, sender)
+    assert (state["cancer_type"], state["age"], state["person_sex"], state["language"]) == (
+        "Lung cancer",
+        60.0,
+        "MALE",
+        "fr",
+    )
 
 
 @pytest.fixture(scope="module")
