@@ -17,6 +17,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language import detect_language
 from bot.nlu.encoder import EncodedText, sentence_encoder
 
 
@@ -28,6 +29,11 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     each token feature is the mean of its word pieces. `scale` multiplies both, so a linear
     classifier can weigh them against the sparse word counts beside them. The encoder is
     loaded once per process, whatever the number of pipeline nodes.
+
+    The encoder was trained on English. A French message's vectors say more about its
+    being French than about what it means, and taught the classifier that any odd
+    sentence is a warning sign ("the purple elephant sings loudly"): French messages get
+    zero vectors, and are read by their words and character n-grams alone.
     """
 
     @classmethod
@@ -82,11 +88,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _add(self, message: Message, encoded: EncodedText) -> None:
         alias = self._config[FEATURIZER_CLASS_ALIAS]
+        scale = 0.0 if detect_language(message.get(TEXT) or "") == "fr" else self._scale
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         if tokens:
             sequence = np.stack([encoded.span_vector(t.start, t.end) for t in tokens])
-            message.add_features(
-                Features(sequence * self._scale, FEATURE_TYPE_SEQUENCE, TEXT, alias)
-            )
-        sentence = encoded.sentence[None, :] * self._scale
+            message.add_features(Features(sequence * scale, FEATURE_TYPE_SEQUENCE, TEXT, alias))
+        sentence = encoded.sentence[None, :] * scale
         message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))

@@ -16,6 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kb.topics import URGENT_INTENT
+from bot.language import detect_language
 from bot.safety.urgent_detector import UrgentDetector
 from bot.safety.urgent_signs import assess
 from rasa_ext.intent_override import demote_intent, override_intent
@@ -23,6 +24,11 @@ from rasa_ext.intent_override import demote_intent, override_intent
 logger = logging.getLogger(__name__)
 WEIGHTS_FILE = "urgent_detector.npz"
 LEARNED_SIGN = "learned"  # the sign id logged when only the learned detector fired
+
+
+def is_french(message: Message) -> bool:
+    """Whether the message reads as French (the learned detector knows English only)."""
+    return detect_language(str(message.get(TEXT) or "")) == "fr"
 
 
 def sentence_vector(message: Message) -> np.ndarray | None:
@@ -79,11 +85,17 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Train the learned detector on the examples' sentence vectors."""
+        """Train the learned detector on the sentence vectors of the English examples.
+
+        The sentence encoder (all-MiniLM-L6-v2) was trained on English: French examples
+        land in a corner of its space that says "not English" more than what they mean,
+        and trained on them the detector fired on any odd sentence ("the purple
+        elephant sings loudly": 0.89). French is read by the words and the classifier.
+        """
         pairs = [
             (vector, example.get(INTENT) == URGENT_INTENT)
             for example in training_data.intent_examples
-            if (vector := sentence_vector(example)) is not None
+            if not is_french(example) and (vector := sentence_vector(example)) is not None
         ]
         if not pairs:
             logger.warning("no sentence features: the urgent net runs on its words only")
@@ -114,7 +126,7 @@ class UrgentSymptomNet(GraphComponent, IntentClassifier):
 
     def _probability(self, message: Message) -> float:
         vector = sentence_vector(message)
-        if self._detector is None or vector is None:
+        if self._detector is None or vector is None or is_french(message):
             return 0.0
         return float(self._detector.probabilities(vector)[0])
 
