@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, Text, UniqueConstraint
 
 from bot.db import Base, utcnow
+from bot.language import DEFAULT_LANGUAGE
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -15,12 +16,21 @@ STATUSES = (DRAFT, PUBLISHED)
 
 
 class Article(Base):
-    """One curated answer, written and reviewed by a person."""
+    """One language version of a curated answer, written and reviewed by a person.
+
+    A topic (its slug) has one row per language; each version has its own text, sources,
+    dates, status and sign-off. The group and the related topics are the English row's,
+    shared by every version.
+    """
 
     __tablename__ = "article"
+    __table_args__ = (UniqueConstraint("slug", "language", name="uq_article_slug_language"),)
 
     id = Column(Integer, primary_key=True)
-    slug = Column(String(80), nullable=False, unique=True, index=True)
+    slug = Column(String(80), nullable=False, index=True)
+    language = Column(
+        String(2), nullable=False, default=DEFAULT_LANGUAGE, server_default=DEFAULT_LANGUAGE
+    )
     title = Column(String(200), nullable=False)
     group = Column("group_name", String(40), nullable=False)
     answer = Column(Text, nullable=False)
@@ -38,7 +48,7 @@ class Article(Base):
     signed_off_on = Column(Date, nullable=True)
 
     def __repr__(self) -> str:
-        return f"Article(slug={self.slug!r}, status={self.status!r})"
+        return f"Article(slug={self.slug!r}, language={self.language!r}, status={self.status!r})"
 
 
 class HospitalSetting(Base):
@@ -54,6 +64,8 @@ def article_fields(article: Article) -> dict[str, object]:
     """Return an article's content as the plain mapping used in `data/kb/` files.
 
     The clinical sign-off is not content: it stays in the database, never in a file.
+    A version in another language than the default carries `language` (its file lives
+    in `data/kb/<language>/`); the English mapping is the one English files hold.
     """
     fields: dict[str, object] = {
         "slug": article.slug,
@@ -70,6 +82,8 @@ def article_fields(article: Article) -> dict[str, object]:
         updated_on=article.updated_on,
         status=article.status,
     )
+    if article.language and article.language != DEFAULT_LANGUAGE:
+        fields["language"] = article.language
     return fields
 
 
