@@ -148,10 +148,10 @@ def sync(
     turns = list(bad_turns(counted(read_events(tracker_store_url, cursor.last_event_id))))
     keep = known_terms(session) if turns else []
     for turn in turns:
+        language = message_language(turn)  # known before redaction, which may read it
         redacted = redact(turn.text[: MAX_TEXT_CHARS * 2], keep)[:MAX_TEXT_CHARS].strip()
         if not redacted:
             continue
-        language = message_language(turn)
         item = session.scalars(
             select(InboxItem).where(
                 InboxItem.text == redacted,
