@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.common import migrated_sessions, read_checked
 from bot.db import DatabaseNotReady
-from bot.kb.files import KnowledgeBase
+from bot.kb.files import KnowledgeBase, language_of, version_file
 from bot.kb.store import awaiting_sign_off, export_articles, load_articles
 from bot.kb.tables import PUBLISHED
 from bot.kb.topics import domain_intents
@@ -25,27 +25,35 @@ def sign_off_lines(settings: Settings, kb: KnowledgeBase) -> list[str]:
     """Information lines: the published articles that still await clinical sign-off.
 
     Sign-off lives only in the database; when none is ready, the files are all there is,
-    and a file is unsigned by definition.
+    and a file is unsigned by definition. Each language version is signed off on its own:
+    an English one is named by its slug, another as `fr/<slug>`.
     """
     try:
         if not _database_exists(settings):
             raise DatabaseNotReady("no database file")
         with migrated_sessions(settings)() as session:
-            waiting = [a.slug for a in awaiting_sign_off(session)]
+            waiting = [_name(a.slug, a.language) for a in awaiting_sign_off(session)]
         where = "in the database"
     except (DatabaseNotReady, SQLAlchemyError):
-        waiting = sorted(a["slug"] for a in kb.articles if a["status"] == PUBLISHED)
+        waiting = [
+            _name(a["slug"], language_of(a)) for a in kb.articles if a["status"] == PUBLISHED
+        ]
         where = "in the files (no database: files carry no sign-off)"
-    lines = [f"INFO {slug}: published, awaits clinical sign-off" for slug in waiting]
+    lines = [f"INFO {name}: published, awaits clinical sign-off" for name in waiting]
     lines.append(f"INFO {len(waiting)} published article(s) {where} await clinical sign-off.")
     return lines
+
+
+def _name(slug: str, language: str) -> str:
+    """An article version as the command line names it: `car-t-cells`, `fr/car-t-cells`."""
+    return version_file(slug, language).removesuffix(".yml")
 
 
 def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
     kb = read_checked(settings, args.dir)
     if kb is None:
         return 1
-    print(f"{len(kb.articles)} articles checked: no errors.")
+    print(f"{len(kb.articles)} article versions checked: no errors.")
     for line in sign_off_lines(settings, kb):
         print(line)
     return 0
@@ -84,7 +92,7 @@ def cmd_kb_load(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_kb_export(settings: Settings, args: argparse.Namespace) -> int:
     with migrated_sessions(settings)() as session:
         paths = export_articles(session, args.dir)
-    print(f"Wrote {len(paths)} articles to {args.dir}.")
+    print(f"Wrote {len(paths)} article versions to {args.dir} (translations in folders).")
     return 0
 
 
@@ -125,12 +133,14 @@ def register(groups: argparse._SubParsersAction) -> None:
     kb = groups.add_parser("kb", help="knowledge base").add_subparsers(dest="cmd", required=True)
     for name, run, help_ in (
         ("check", cmd_kb_check, "validate the article files"),
-        ("load", cmd_kb_load, "insert missing articles (never overwrites)"),
+        ("load", cmd_kb_load, "insert missing article versions (never overwrites)"),
     ):
         sub = kb.add_parser(name, help=help_)
         sub.add_argument("dir", nargs="?", type=Path, help="default: KB_DIR (data/kb)")
         sub.set_defaults(run=run)
-    export = kb.add_parser("export", help="write the database's articles as YAML files")
+    export = kb.add_parser(
+        "export", help="write the database's articles as YAML files (French ones in fr/)"
+    )
     export.add_argument("dir", type=Path)
     export.set_defaults(run=cmd_kb_export)
     kb_import = kb.add_parser("import", help="plan (and with --apply, apply) an import")

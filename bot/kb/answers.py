@@ -1,4 +1,8 @@
-"""The one place where answers are rendered, from an article to chat text and buttons."""
+"""The one place where answers are rendered, from an article to chat text and buttons.
+
+Every built-in text and label is here in each language, English and French side by side,
+so staff who read one can check the other.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +12,82 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import format_date
+
 from bot.kb.calls import CALLS_KEY, Call, urgent_calls
 from bot.kb.hospital import HOSPITAL_DEFAULTS
 from bot.kb.topics import NOT_UNDERSTOOD_SLUG, URGENT_SLUG, intent_for_slug
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 
 # Used only when the urgent article itself cannot be read: safety must not depend
 # on the database.
-URGENT_FALLBACK = (
-    "This could be a serious side effect. Call your care team now at {care_team_phone}. "
-    "If you cannot reach them, or it feels severe, call 15 (SAMU) or 112. "
-    "Say that you are on immunotherapy and name your treatment."
-)
+URGENT_FALLBACKS = {
+    "en": (
+        "This could be a serious side effect. Call your care team now at {care_team_phone}. "
+        "If you cannot reach them, or it feels severe, call 15 (SAMU) or 112. "
+        "Say that you are on immunotherapy and name your treatment."
+    ),
+    "fr": (
+        "Cela peut être un effet secondaire grave. Appelez votre équipe soignante maintenant "
+        "au {care_team_phone}. Si vous ne pouvez pas la joindre, ou si c'est grave, appelez "
+        "le 15 (SAMU) ou le 112. Dites que vous êtes sous immunothérapie et donnez le nom de "
+        "votre traitement."
+    ),
+}
+URGENT_FALLBACK = URGENT_FALLBACKS[DEFAULT_LANGUAGE]
 # Used when no answer can be produced at all (database or action server down).
-UNAVAILABLE = (
-    "Sorry, I cannot look up my answers right now. Please try again in a few minutes. "
-    "To talk to your care team, call {care_team_phone} ({care_team_hours}). "
-    "If you have a warning sign such as a fever of 38 °C or more, trouble breathing, "
-    "chest pain or confusion, call your care team now, or 15 (SAMU) or 112."
-)
+UNAVAILABLES = {
+    "en": (
+        "Sorry, I cannot look up my answers right now. Please try again in a few minutes. "
+        "To talk to your care team, call {care_team_phone} ({care_team_hours}). "
+        "If you have a warning sign such as a fever of 38 °C or more, trouble breathing, "
+        "chest pain or confusion, call your care team now, or 15 (SAMU) or 112."
+    ),
+    "fr": (
+        "Désolé, je ne peux pas chercher mes réponses pour le moment. Réessayez dans "
+        "quelques minutes. Pour parler à votre équipe soignante, appelez le "
+        "{care_team_phone} ({care_team_hours}). Si vous avez un signe d'alerte, comme une "
+        "fièvre de 38 °C ou plus, du mal à respirer, une douleur dans la poitrine ou de la "
+        "confusion, appelez votre équipe soignante maintenant, ou le 15 (SAMU) ou le 112."
+    ),
+}
+UNAVAILABLE = UNAVAILABLES[DEFAULT_LANGUAGE]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # The wire format of an answer: the chat text ends with a paragraph that starts with
 # SOURCE_PREFIX, and the custom JSON that follows the text names the article (ARTICLE_KEY).
-SOURCE_PREFIX = "Source:"
+SOURCE_PREFIXES = {"en": "Source:", "fr": "Source :"}
+SOURCE_PREFIX = SOURCE_PREFIXES[DEFAULT_LANGUAGE]
 ARTICLE_KEY = "kb_article"
 URGENT_KEY = "urgent"
 SOURCES_KEY = "sources"
+LANGUAGE_KEY = "language"  # the language of the answer's text (a page sets `lang` by it)
 DID_YOU_MEAN_KEY = "did_you_mean"
-DID_YOU_MEAN = (
-    "I am not sure which topic you mean. Is it one of these? If not, please try other words."
-)
+DID_YOU_MEAN_TEXTS = {
+    "en": (
+        "I am not sure which topic you mean. Is it one of these? If not, please try other words."
+    ),
+    "fr": (
+        "Je ne suis pas sûr du sujet. Est-ce l'un de ceux-ci ? Sinon, essayez avec d'autres mots."
+    ),
+}
+DID_YOU_MEAN = DID_YOU_MEAN_TEXTS[DEFAULT_LANGUAGE]
+# The dates under an answer: when its text last changed and, if signed off, when.
+LAST_UPDATED = {"en": "Last updated {day}.", "fr": "Mis à jour le {day}."}
+CLINICALLY_REVIEWED = {
+    "en": "Clinically reviewed on {day}.",
+    "fr": "Relu par un professionnel de santé le {day}.",
+}
+
+
+def _in(texts: Mapping[str, str], language: str) -> str:
+    """The text in `language`, else in the default language."""
+    return texts.get(language) or texts[DEFAULT_LANGUAGE]
+
+
+def is_source_line(paragraph: str) -> bool:
+    """Whether a chat text's paragraph is its source line, in any language."""
+    return paragraph.startswith(tuple(SOURCE_PREFIXES.values()))
 
 
 @dataclass(frozen=True)
@@ -70,8 +120,10 @@ def sources_from(values: Any) -> tuple[Source, ...]:
     return tuple(found)
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def format_day(day: dt.date, language: str = DEFAULT_LANGUAGE) -> str:
+    """A date as readers write it: "7 December 2026", "7 décembre 2026"."""
+    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return format_date(day, "d MMMM y", locale=locale)
 
 
 @dataclass(frozen=True)
@@ -92,6 +144,7 @@ class Answer:
     sources: tuple[Source, ...] = ()
     updated_on: dt.date | None = None  # when the text last changed
     clinically_reviewed_on: dt.date | None = None  # set only when a reviewer signed it off
+    language: str = DEFAULT_LANGUAGE  # of the text; the labels follow it
 
     @property
     def source_names(self) -> tuple[str, ...]:
@@ -106,7 +159,10 @@ class Answer:
             return None
         return " ".join(
             part
-            for part in (f"{SOURCE_PREFIX} {'; '.join(self.source_names)}.", self.dates_line)
+            for part in (
+                f"{_in(SOURCE_PREFIXES, self.language)} {'; '.join(self.source_names)}.",
+                self.dates_line,
+            )
             if part
         )
 
@@ -119,9 +175,11 @@ class Answer:
         """
         parts = []
         if self.updated_on:
-            parts.append(f"Last updated {_day(self.updated_on)}.")
+            day = format_day(self.updated_on, self.language)
+            parts.append(_in(LAST_UPDATED, self.language).format(day=day))
         if self.clinically_reviewed_on:
-            parts.append(f"Clinically reviewed on {_day(self.clinically_reviewed_on)}.")
+            day = format_day(self.clinically_reviewed_on, self.language)
+            parts.append(_in(CLINICALLY_REVIEWED, self.language).format(day=day))
         return " ".join(parts)
 
     @property
@@ -133,12 +191,21 @@ class Answer:
 def custom_json(answer: Answer) -> dict[str, Any]:
     """The custom JSON that travels with an answer's text.
 
-    Which article, whether urgent, and, for knowledge-base articles, its sources (name
-    and link), when its text last changed and, only if a reviewer signed it off, when.
+    Which article, whether urgent, the language of the text, and, for knowledge-base
+    articles, its sources (name and link), when its text last changed and, only if a
+    reviewer signed it off, when.
     """
     if answer.offered:
-        return {DID_YOU_MEAN_KEY: list(answer.offered), URGENT_KEY: False}
-    custom: dict[str, Any] = {ARTICLE_KEY: answer.slug, URGENT_KEY: answer.urgent}
+        return {
+            DID_YOU_MEAN_KEY: list(answer.offered),
+            URGENT_KEY: False,
+            LANGUAGE_KEY: answer.language,
+        }
+    custom: dict[str, Any] = {
+        ARTICLE_KEY: answer.slug,
+        URGENT_KEY: answer.urgent,
+        LANGUAGE_KEY: answer.language,
+    }
     if answer.sources:
         custom[SOURCES_KEY] = [{"name": s.name, "url": s.url} for s in answer.sources]
     elif answer.source:
@@ -186,6 +253,7 @@ def render(
     sources: Any = (),
     updated_on: dt.date | None = None,
     signed_off_on: dt.date | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Answer:
     """Render an answer.
 
@@ -197,6 +265,8 @@ def render(
         sources: where the text comes from: `Source`s, or the article's stored list.
         updated_on: when its text last changed.
         signed_off_on: when a reviewer signed the current text off, if one has.
+        language: the language of `text` (and of `related`'s titles): its labels and
+            dates are written in it.
 
     Returns:
         The answer, marked urgent and with its calls for the urgent-symptoms article.
@@ -210,30 +280,37 @@ def render(
         updated_on=updated_on,
         clinically_reviewed_on=signed_off_on,
         urgent=urgent,
-        calls=urgent_calls(values) if urgent else (),
+        calls=urgent_calls(values, language=language) if urgent else (),
+        language=language,
     )
 
 
-def did_you_mean(titles: Mapping[str, str]) -> Answer:
+def did_you_mean(titles: Mapping[str, str], *, language: str = DEFAULT_LANGUAGE) -> Answer:
     """Ask which of these topics (slug -> title, best first) the reader means."""
     return Answer(
         slug=NOT_UNDERSTOOD_SLUG,
-        text=DID_YOU_MEAN,
+        text=_in(DID_YOU_MEAN_TEXTS, language),
         buttons=tuple(topic_button(s, t) for s, t in titles.items()),
         offered=tuple(titles),
+        language=language,
     )
 
 
-def urgent_fallback(values: Mapping[str, str]) -> Answer:
+def urgent_fallback(values: Mapping[str, str], *, language: str = DEFAULT_LANGUAGE) -> Answer:
     """The urgent answer that needs no database."""
     return Answer(
         slug=URGENT_SLUG,
-        text=fill(URGENT_FALLBACK, values),
+        text=fill(_in(URGENT_FALLBACKS, language), values),
         urgent=True,
-        calls=urgent_calls(values),
+        calls=urgent_calls(values, language=language),
+        language=language,
     )
 
 
-def unavailable(values: Mapping[str, str] = {}) -> Answer:
+def unavailable(values: Mapping[str, str] = {}, *, language: str = DEFAULT_LANGUAGE) -> Answer:
     """The answer when nothing can be looked up."""
-    return Answer(slug=NOT_UNDERSTOOD_SLUG, text=fill(UNAVAILABLE, values))
+    return Answer(
+        slug=NOT_UNDERSTOOD_SLUG,
+        text=fill(_in(UNAVAILABLES, language), values),
+        language=language,
+    )

@@ -34,10 +34,16 @@ class Call:
         return {"label": self.label, "tel": self.tel}
 
 
-EMERGENCY_CALLS = (
-    Call(label="Call 15 (SAMU)", tel="15"),
-    Call(label="Call 112 (emergency)", tel="112"),
-)
+# The links' labels, English and French side by side.
+EMERGENCY_CALL_LABELS = {
+    "en": (("Call 15 (SAMU)", "15"), ("Call 112 (emergency)", "112")),
+    "fr": (("Appeler le 15 (SAMU)", "15"), ("Appeler le 112 (urgences)", "112")),
+}
+CARE_TEAM_CALL_LABEL = {
+    "en": "Call your care team: {number}",
+    "fr": "Appeler votre équipe soignante : {number}",
+}
+EMERGENCY_CALLS = tuple(Call(label, tel) for label, tel in EMERGENCY_CALL_LABELS["en"])
 
 
 def care_team_number(value: str | None) -> tuple[str, str] | None:
@@ -61,7 +67,7 @@ def care_team_number(value: str | None) -> tuple[str, str] | None:
     return written, tel
 
 
-def urgent_calls(values: Mapping[str, str]) -> tuple[Call, ...]:
+def urgent_calls(values: Mapping[str, str], *, language: str = "en") -> tuple[Call, ...]:
     """The calls the urgent answer opens with, in the order its text gives them.
 
     The text says to call the care team first, then 15 or 112 if they cannot be
@@ -69,10 +75,13 @@ def urgent_calls(values: Mapping[str, str]) -> tuple[Call, ...]:
 
     Args:
         values: the hospital values staff have saved (defaults are placeholders).
+        language: the language of the labels.
     """
+    language = language if language in EMERGENCY_CALL_LABELS else "en"
     number = care_team_number(values.get("care_team_phone"))
-    team = (Call(label=f"Call your care team: {number[0]}", tel=number[1]),) if number else ()
-    return (*team, *EMERGENCY_CALLS)
+    label = CARE_TEAM_CALL_LABEL[language]
+    team = (Call(label=label.format(number=number[0]), tel=number[1]),) if number else ()
+    return (*team, *(Call(label, tel) for label, tel in EMERGENCY_CALL_LABELS[language]))
 
 
 def calls_from_json(value: Any) -> list[Call]:

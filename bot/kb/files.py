@@ -1,7 +1,10 @@
-"""Read and check the knowledge base kept as YAML files (`data/kb/<slug>.yml`).
+"""Read and check the knowledge base kept as YAML files.
 
-Every problem names the file, the line and the field, so staff can fix it without
-reading code. Reading never touches the database.
+English articles are `data/kb/<slug>.yml`; their French versions `data/kb/fr/<slug>.yml`,
+with the same fields except `group` and `related`, which every version shares with the
+English file. Every problem names the file (`fr/<slug>.yml` for a French one), the line
+and the field, so staff can fix it without reading code. Reading never touches the
+database.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ from bot.kb.reading_level import (
     MAX_ANSWER_WORDS,
     MAX_DETAILS_WORDS,
     MAX_GRADE,
+    MIN_EASE,
+    MIN_MEDIAN_EASE,
     MIN_WORDS_GRADED,
+    reading_ease,
     reading_grade,
     word_count,
 )
-from bot.kb.tables import STATUSES
+from bot.kb.tables import PUBLISHED, STATUSES
 from bot.kb.topics import GROUPS, REQUIRED_SLUGS, intent_for_slug, with_topic_intents
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 from bot.text import is_slug
 
 ENTITY_KINDS = ("therapy", "drug", "side_effect", "cancer_type")
@@ -43,6 +50,10 @@ REQUIRED_FIELDS = (
     "status",
 )
 OPTIONAL_FIELDS = ("details",)
+# Every language version shares these with the English file: one set of links and one
+# place in the topic list per topic. A translation's file leaves them out.
+SHARED_FIELDS = ("group", "related")
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 SOURCE_KEYS = ("name", "url")
 # Conversation articles (greeting, thanks...) are written by the team: a source may say so
 # without a link. Every other article cites pages a reader can open.
@@ -52,10 +63,23 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # "Call ... at once" (or contact, right away, now...) within one sentence: such an article
 # must also give 15 or 112, for when the team cannot be reached.
 _SENTENCE = re.compile(r"[^.!?\n]+")
-_CALL = re.compile(r"\b(call|calls|calling|contact|phone|ring)\b", re.IGNORECASE)
-_AT_ONCE = re.compile(
-    r"\b(at once|right away|straight away|immediately|now|day or night)\b", re.IGNORECASE
-)
+_CALL = {
+    "en": re.compile(r"\b(call|calls|calling|contact|phone|ring)\b", re.IGNORECASE),
+    "fr": re.compile(
+        r"\b(appelez|appeler|appelle|appelles|appelons|contactez|contacter|téléphonez|"
+        r"téléphoner)\b",
+        re.IGNORECASE,
+    ),
+}
+_AT_ONCE = {
+    "en": re.compile(
+        r"\b(at once|right away|straight away|immediately|now|day or night)\b", re.IGNORECASE
+    ),
+    "fr": re.compile(
+        r"\b(tout de suite|immédiatement|sans attendre|jour et nuit|maintenant)\b",
+        re.IGNORECASE,
+    ),
+}
 _EMERGENCY_NUMBER = re.compile(r"\b(15|112)\b")
 
 
@@ -93,16 +117,27 @@ def term_key(term: str) -> str:
     return " ".join(term.lower().split())
 
 
+def version_file(slug: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The file name of an article version, relative to the KB folder: `fr/<slug>.yml`."""
+    return f"{slug}.yml" if language == DEFAULT_LANGUAGE else f"{language}/{slug}.yml"
+
+
+def language_of(fields: Mapping[str, Any]) -> str:
+    """The language of an article's fields (English unless they say otherwise)."""
+    return str(fields.get("language") or DEFAULT_LANGUAGE)
+
+
 def read_kb(kb_dir: Path, known_intents: Iterable[str] | None = None) -> KnowledgeBase:
-    """Read every `*.yml` file in `kb_dir` and check each one and the whole set.
+    """Read every article file of `kb_dir` (and its language folders) and check the set.
 
     Args:
-        kb_dir: the folder of article files.
+        kb_dir: the folder of English article files; translations are in `<language>/`.
         known_intents: intents of the Rasa domain; when given, every related slug
             must have one (it is the payload of its button).
 
     Returns:
-        The readable articles and every problem found.
+        The readable articles (translations carry `language` and the English file's
+        shared fields) and every problem found.
     """
     articles: list[dict[str, Any]] = []
     problems: list[Problem] = []
@@ -114,25 +149,53 @@ def read_kb(kb_dir: Path, known_intents: Iterable[str] | None = None) -> Knowled
         problems.extend(file_problems)
         if fields is not None:
             articles.append(fields)
+    english = {a["slug"]: a for a in articles}
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        for path in sorted((kb_dir / language).glob("*.yml")):
+            fields, file_problems = read_article_file(
+                path, language=language, shared=english.get(path.stem)
+            )
+            problems.extend(file_problems)
+            if fields is not None:
+                articles.append(fields)
     problems.extend(check_set(articles, known_intents))
-    problems.extend(check_median_grade(articles, str(kb_dir)))
+    problems.extend(check_translations(articles))
+    for language in LANGUAGES:
+        version = [a for a in articles if language_of(a) == language]
+        problems.extend(check_median_grade(version, str(kb_dir), language=language))
     return KnowledgeBase(tuple(articles), tuple(problems))
 
 
-def check_median_grade(articles: Iterable[Mapping[str, Any]], where: str) -> list[Problem]:
-    """The answers, taken together, read at grade 6 or below (their median).
+def check_median_grade(
+    articles: Iterable[Mapping[str, Any]], where: str, *, language: str = DEFAULT_LANGUAGE
+) -> list[Problem]:
+    """The answers, taken together, read easily: their median.
 
-    Answers too short for a grade count as easy reading (grade 0), as in the per-answer
-    check.
+    English: median grade 6 or below. French: median reading ease 80 or more (see
+    `bot.kb.reading_level`). Answers too short to measure count as easy reading (grade 0,
+    ease 100), as in the per-answer check.
     """
-    grades = sorted(
-        reading_grade(a["answer"]) if word_count(a["answer"]) >= MIN_WORDS_GRADED else 0.0
+    french = language == "fr"
+    scores = sorted(
+        _level(a["answer"], language)
+        if word_count(a["answer"]) >= MIN_WORDS_GRADED
+        else (100.0 if french else 0.0)
         for a in articles
     )
-    if not grades:
+    if not scores:
         return []
-    middle = len(grades) // 2
-    median = grades[middle] if len(grades) % 2 else (grades[middle - 1] + grades[middle]) / 2
+    middle = len(scores) // 2
+    median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2
+    if french:
+        if median >= MIN_MEDIAN_EASE:
+            return []
+        message = (
+            f"the French answers' median reading ease is {median:.1f}; at least "
+            f"{MIN_MEDIAN_EASE:g} (shorten sentences in the hardest answers)"
+        )
+        return [Problem(str(Path(where) / language), message, "answer")]
     if median <= MAX_MEDIAN_ANSWER_GRADE:
         return []
     return [
@@ -145,8 +208,25 @@ def check_median_grade(articles: Iterable[Mapping[str, Any]], where: str) -> lis
     ]
 
 
-def read_article_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse and check one article file; fields are None when it cannot be used."""
+def _level(text: str, language: str) -> float:
+    """The English grade or, for French, the reading ease of `text`."""
+    return reading_ease(text, "fr") if language == "fr" else reading_grade(text)
+
+
+def read_article_file(
+    path: Path,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    shared: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse and check one article file; fields are None when it cannot be used.
+
+    Args:
+        path: the file.
+        language: the language of the version it holds (its folder's).
+        shared: for a translation, the English version's fields (`group`, `related`);
+            None when there is no English file, which is an error.
+    """
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -165,10 +245,40 @@ def read_article_file(path: Path) -> tuple[dict[str, Any] | None, list[Problem]]
             lines.update(
                 {f"sources[{i}]": item.start_mark.line + 1 for i, item in enumerate(value.value)}
             )
-    problems = check_fields(data, name, lines, expected_slug=path.stem)
+    if language != DEFAULT_LANGUAGE:
+        problems = _translation_problems(data, name, lines, language, shared)
+        if problems:
+            return None, problems
+        data = {**data, **{f: (shared or {}).get(f) for f in SHARED_FIELDS}, "language": language}
+    problems = check_fields(data, name, lines, expected_slug=path.stem, language=language)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return data, problems
+
+
+def _translation_problems(
+    data: Mapping[str, Any],
+    file: str,
+    lines: Mapping[str, int],
+    language: str,
+    shared: Mapping[str, Any] | None,
+) -> list[Problem]:
+    """What a translation's file must not hold, and the English file it needs."""
+    problems = [
+        Problem(file, "comes from the English file; leave it out of a translation", f, lines.get(f))
+        for f in (*SHARED_FIELDS, "language")
+        if f in data
+    ]
+    if shared is None:
+        slug = Path(file).stem
+        problems.append(
+            Problem(
+                file,
+                f"is a {LANGUAGE_NAMES.get(language, language)} version without a usable "
+                f"English file ({slug}.yml): write or fix the English article first",
+            )
+        )
+    return problems
 
 
 def check_fields(
@@ -176,9 +286,20 @@ def check_fields(
     file: str,
     lines: Mapping[str, int] | None = None,
     expected_slug: str | None = None,
+    *,
+    language: str | None = None,
 ) -> list[Problem]:
-    """Check one article's fields on their own (not against other articles)."""
+    """Check one article's fields on their own (not against other articles).
+
+    Args:
+        data: the fields; a translation's carry its English version's shared fields.
+        file: the file named in problems.
+        lines: field -> line in the file.
+        expected_slug: the slug the file name gives.
+        language: the version's language; default: the fields' own (`language`).
+    """
     lines = lines or {}
+    language = language or language_of(data)
     problems: list[Problem] = []
 
     def add(field: str, message: str, severity: str = "error", at: str | None = None) -> None:
@@ -189,7 +310,7 @@ def check_fields(
         if data.get(field) in (None, "", []) and field not in ("related", "terms"):
             add(field, "is missing")
     for field in data:
-        if field not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
+        if field not in REQUIRED_FIELDS + OPTIONAL_FIELDS + ("language",):
             add(field, f"is not a known field (known: {', '.join(REQUIRED_FIELDS)}, details)")
     if problems:
         return problems
@@ -199,6 +320,8 @@ def check_fields(
         add("slug", "must be lowercase words joined by dashes, e.g. car-t-cells")
     elif expected_slug is not None and slug != expected_slug:
         add("slug", f"is {slug!r} but the file is named {expected_slug}.yml")
+    if language not in LANGUAGES:
+        add("language", f"must be one of: {', '.join(LANGUAGES)}")
     if data["group"] not in GROUPS:
         add("group", f"must be one of: {', '.join(GROUPS)}")
     if data["status"] not in STATUSES:
@@ -218,7 +341,7 @@ def check_fields(
         add("related", "must not list the article itself")
     _check_terms(data.get("terms"), add)
     if not problems:
-        _check_text(data, add)
+        _check_text(data, add, language)
     return problems
 
 
@@ -258,10 +381,15 @@ def is_https_url(url: str) -> bool:
     return re.fullmatch(r"https://[^\s/?#<>\"']+[^\s<>\"]*", url) is not None
 
 
-def says_call_at_once(text: str) -> bool:
-    """Whether a sentence of `text` tells the reader to call or contact someone at once."""
+def says_call_at_once(text: str, language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether a sentence of `text` tells the reader to call or contact someone at once.
+
+    French: "appelez", "contactez", "téléphonez"... with "tout de suite", "immédiatement",
+    "sans attendre", "jour et nuit" or "maintenant" in the same sentence.
+    """
+    call, at_once = _CALL.get(language, _CALL["en"]), _AT_ONCE.get(language, _AT_ONCE["en"])
     return any(
-        _CALL.search(sentence) and _AT_ONCE.search(sentence) for sentence in _SENTENCE.findall(text)
+        call.search(sentence) and at_once.search(sentence) for sentence in _SENTENCE.findall(text)
     )
 
 
@@ -285,12 +413,14 @@ def looks_like_html(text: str) -> bool:
     return re.search(r"<[a-zA-Z/!]", text) is not None
 
 
-def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> None:
+def _check_text(
+    data: Mapping[str, Any], add: Callable[[str, str], None], language: str = DEFAULT_LANGUAGE
+) -> None:
     if looks_like_html(data.get("title") or ""):
         add("title", "must be plain text, not HTML")
     for field in ("answer", "details"):
         text = data.get(field) or ""
-        if says_call_at_once(text) and not _EMERGENCY_NUMBER.search(
+        if says_call_at_once(text, language) and not _EMERGENCY_NUMBER.search(
             f"{data.get('answer') or ''} {data.get('details') or ''}"
         ):
             add(field, "says to call at once but names neither 15 (SAMU) nor 112")
@@ -306,8 +436,17 @@ def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
         words = word_count(text)
         if words > max_words:
             add(field, f"has {words} words; at most {max_words}")
-        grade = reading_grade(text) if words >= MIN_WORDS_GRADED else 0.0
-        if grade > MAX_GRADE:
+        if words < MIN_WORDS_GRADED:
+            continue
+        if language == "fr":
+            ease = reading_ease(text, "fr")
+            if ease < MIN_EASE:
+                add(
+                    field,
+                    f"reading ease is {ease:.1f}; at least {MIN_EASE:g} (shorter sentences, "
+                    "shorter and common words)",
+                )
+        elif (grade := reading_grade(text)) > MAX_GRADE:
             add(
                 field,
                 f"reads at grade {grade:.1f}; at most {MAX_GRADE:g} (shorter sentences, "
@@ -318,9 +457,14 @@ def _check_text(data: Mapping[str, Any], add: Callable[[str, str], None]) -> Non
 def check_set(
     articles: Iterable[Mapping[str, Any]], known_intents: Iterable[str] | None = None
 ) -> list[Problem]:
-    """Check what only the whole set can tell: required slugs, links and terms."""
+    """Check what only the whole set can tell: required slugs, links and terms.
+
+    Links and required topics are the English versions' (translations share them);
+    a term points to one article within each language.
+    """
     articles = list(articles)
-    by_slug = {a["slug"]: a for a in articles}
+    english = [a for a in articles if language_of(a) == DEFAULT_LANGUAGE]
+    by_slug = {a["slug"]: a for a in english}
     problems = [
         Problem(f"{slug}.yml", "required topic is missing (see bot/kb/topics.py)")
         for slug in REQUIRED_SLUGS
@@ -328,8 +472,7 @@ def check_set(
     ]
     # A topic's intent is generated from its article when a model is trained: it counts.
     intents = with_topic_intents(known_intents, by_slug)
-    owner: dict[str, str] = {}
-    for article in articles:
+    for article in english:
         file = f"{article['slug']}.yml"
         for target in article.get("related") or []:
             if target not in by_slug:
@@ -343,23 +486,67 @@ def check_set(
                         "related",
                     )
                 )
+    owner: dict[tuple[str, str], str] = {}
+    for article in articles:
+        language = language_of(article)
+        file = version_file(article["slug"], language)
         for words in (article.get("terms") or {}).values():
             for word in words:
-                key = term_key(word)
+                key = (language, term_key(word))
                 if key in owner and owner[key] != article["slug"]:
-                    problems.append(
-                        Problem(file, f"term {word!r} also points to {owner[key]}.yml", "terms")
-                    )
+                    other = version_file(owner[key], language)
+                    problems.append(Problem(file, f"term {word!r} also points to {other}", "terms"))
                 owner.setdefault(key, article["slug"])
     return problems
 
 
+def check_translations(articles: Iterable[Mapping[str, Any]]) -> list[Problem]:
+    """Every published topic is published in every language, and only then.
+
+    A reader who switches language must find the same topics: a published English
+    article without a published version in each other language is an error, and so
+    is a published translation of an English article that is not published.
+    """
+    published = {(a["slug"], language_of(a)) for a in articles if a.get("status") == PUBLISHED}
+    slugs = sorted({slug for slug, _ in published})
+    problems = []
+    for slug in slugs:
+        english = (slug, DEFAULT_LANGUAGE) in published
+        for language in LANGUAGES:
+            if language == DEFAULT_LANGUAGE:
+                continue
+            name = LANGUAGE_NAMES.get(language, language)
+            if english and (slug, language) not in published:
+                problems.append(
+                    Problem(
+                        version_file(slug),
+                        f"is published but lacks a {name} version "
+                        f"({version_file(slug, language)}, published)",
+                        "status",
+                    )
+                )
+            elif not english and (slug, language) in published:
+                problems.append(
+                    Problem(
+                        version_file(slug, language),
+                        f"is published but lacks a published English version ({slug}.yml)",
+                        "status",
+                    )
+                )
+    return problems
+
+
 def dump_article(fields: Mapping[str, Any]) -> str:
-    """Write one article as YAML in the field order of `docs/kb-format.md`."""
+    """Write one article as YAML in the field order of `docs/kb-format.md`.
+
+    A translation's file leaves out the fields it shares with the English file, and its
+    language (its folder says it).
+    """
+    translation = language_of(fields) != DEFAULT_LANGUAGE
     ordered = {
         k: fields[k]
         for k in REQUIRED_FIELDS[:4] + OPTIONAL_FIELDS + REQUIRED_FIELDS[4:]
-        if k in fields
+        if k in fields and not (translation and k in SHARED_FIELDS)
     }
     if "sources" in ordered:  # name before url, no empty url
         ordered["sources"] = [

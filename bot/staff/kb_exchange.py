@@ -7,6 +7,11 @@ progress and stay in the workspace. An import is checked with the same rules as
 only when asked, as published revisions with the reason "Imported". Files carry an
 article's sources and `updated_on`, never its clinical sign-off: that stays in this
 database, and an imported change of the text clears it like any other change.
+
+Translations travel in language folders (`fr/<slug>.yml`), as in `data/kb/`. Until the
+workspace keeps revisions per language, an imported translation is written to its
+article row directly (audited, sign-off cleared on a change of text), without a revision:
+revisions are the English versions' history.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.kb.files import Problem, read_article_file
+from bot.kb.files import SHARED_FIELDS, Problem, language_of, read_article_file, version_file
 from bot.kb.store import article_files, same_content
 from bot.kb.tables import Article
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff.article_diff import FieldDiff, diff_fields
 from bot.staff.audit import record
 from bot.staff.revision_checks import STATE_PUBLISHED, article_row_fields, set_problems, to_stored
@@ -43,6 +49,7 @@ class ImportPlan:
 
     added: list[dict[str, Any]] = field(default_factory=list)
     changed: list[tuple[dict[str, Any], list[FieldDiff]]] = field(default_factory=list)
+    # Versions by name: an English one by its slug, a translation as `fr/<slug>`.
     unchanged: list[str] = field(default_factory=list)
     left_alone: list[str] = field(default_factory=list)  # in the database, not in the import
     problems: list[Problem] = field(default_factory=list)
@@ -68,12 +75,37 @@ def zip_files(files: Iterable[tuple[str, str | bytes]]) -> bytes:
 
 
 def export_zip(session: Session) -> bytes:
-    """Every article row as `<slug>.yml` in a zip, ready for version control."""
+    """Every article row as `<slug>.yml` (translations `fr/<slug>.yml`) in a zip."""
     return zip_files(article_files(session))
 
 
+def entry_name(path: str) -> str:
+    """An article file's name in an import: `<slug>.yml`, or `fr/<slug>.yml` for a translation.
+
+    Other folders are ignored (a zip of a `kb/` folder imports as well); a language
+    folder's name says the version's language.
+    """
+    parts = PurePosixPath(path).parts
+    name = parts[-1] if parts else ""
+    folder = parts[-2] if len(parts) > 1 else ""
+    return f"{folder}/{name}" if folder in LANGUAGES and folder != DEFAULT_LANGUAGE else name
+
+
+def _split(name: str) -> tuple[str, str]:
+    """(language, file name) of an entry name."""
+    folder, _, rest = name.rpartition("/")
+    return (folder if folder in LANGUAGES else DEFAULT_LANGUAGE), rest
+
+
+def _version_name(fields: dict[str, Any]) -> str:
+    return version_file(fields["slug"], language_of(fields)).removesuffix(".yml")
+
+
 def files_from_zip(data: bytes) -> tuple[dict[str, bytes], list[Problem]]:
-    """Read the `*.yml` files of a zip (folders ignored), refusing what looks unsafe."""
+    """Read the `*.yml` files of a zip, refusing what looks unsafe.
+
+    Folders are ignored except a language folder (`fr/`), which holds translations.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -86,7 +118,7 @@ def files_from_zip(data: bytes) -> tuple[dict[str, bytes], list[Problem]]:
     if len(yml) > MAX_FILES:
         return {}, [Problem("upload", f"has {len(yml)} files; at most {MAX_FILES}")]
     for info in yml:
-        name = PurePosixPath(info.filename).name
+        name = entry_name(info.filename)
         total += info.file_size
         if info.file_size > MAX_FILE_BYTES or total > MAX_TOTAL_BYTES:
             return {}, [Problem(name, "is too large for an article file")]
@@ -103,29 +135,56 @@ def files_from_zip(data: bytes) -> tuple[dict[str, bytes], list[Problem]]:
 
 
 def files_from_dir(folder: Path) -> dict[str, bytes]:
-    """Read the `*.yml` files of a folder (the command line's import)."""
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.yml"))}
+    """Read the `*.yml` files of a folder and its language folders (the command line's)."""
+    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.yml"))}
+    for language in LANGUAGES:
+        if language != DEFAULT_LANGUAGE:
+            files.update(
+                {
+                    f"{language}/{p.name}": p.read_bytes()
+                    for p in sorted(folder.glob(f"{language}/*.yml"))
+                }
+            )
+    return files
 
 
-def read_files(files: Mapping[str, bytes]) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Check each file with the rules of `kb check`; return the usable articles."""
+def read_files(
+    files: Mapping[str, bytes], english: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Check each file with the rules of `kb check`; return the usable articles.
+
+    Args:
+        files: entry name (`<slug>.yml`, `fr/<slug>.yml`) -> content.
+        english: slug -> the English version's fields already in the database; a
+            translation takes its shared fields from the imported English file, else
+            from there.
+    """
     articles: list[dict[str, Any]] = []
     problems: list[Problem] = []
+    shared = dict(english or {})
+    # English files first: their translations read `group` and `related` from them.
+    entries = sorted(
+        files.items(), key=lambda item: (_split(item[0])[0] != DEFAULT_LANGUAGE, item[0])
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        for name, content in sorted(files.items()):
-            safe = PurePosixPath(name).name
-            if not safe.endswith(".yml") or safe.startswith("."):
+        for name, content in entries:
+            language, base = _split(name)
+            safe = base if language == DEFAULT_LANGUAGE else f"{language}/{base}"
+            if not base.endswith(".yml") or base.startswith("."):
                 problems.append(Problem(safe or "upload", "is not an article file (*.yml)"))
                 continue
             if len(content) > MAX_FILE_BYTES:
                 problems.append(Problem(safe, "is too large for an article file"))
                 continue
-            path = Path(tmp) / safe
+            path = Path(tmp) / language / base
+            path.parent.mkdir(exist_ok=True)
             path.write_bytes(content)
-            fields, found = read_article_file(path)
+            fields, found = read_article_file(path, language=language, shared=shared.get(path.stem))
             problems.extend(replace(p, file=safe) for p in found)
             if fields is not None:
                 articles.append(fields)
+                if language == DEFAULT_LANGUAGE:
+                    shared[fields["slug"]] = fields
     return articles, problems
 
 
@@ -133,23 +192,33 @@ def plan_import(
     session: Session, files: Mapping[str, bytes], known_intents: Iterable[str] | None
 ) -> ImportPlan:
     """Compare the files with the database: what would be added, changed, left alone."""
-    articles, problems = read_files(files)
+    rows = list(session.scalars(select(Article)))
+    english = {
+        a.slug: {f: getattr(a, f) for f in SHARED_FIELDS}
+        for a in rows
+        if a.language == DEFAULT_LANGUAGE
+    }
+    articles, problems = read_files(files, english)
     plan = ImportPlan(problems=list(problems))
     if not files:
         plan.problems.append(Problem("upload", "has no article files (*.yml)"))
-    current = {a.slug: to_stored(article_row_fields(a)) for a in session.scalars(select(Article))}
+    current = {
+        version_file(a.slug, a.language).removesuffix(".yml"): to_stored(article_row_fields(a))
+        for a in rows
+    }
     for fields in articles:
         stored = to_stored(fields)
-        existing = current.get(stored["slug"])
+        existing = current.get(_version_name(stored))
         if existing is None:
             plan.added.append(stored)
         elif same_content(existing, stored):
-            plan.unchanged.append(stored["slug"])
+            plan.unchanged.append(_version_name(stored))
         else:
             plan.changed.append((stored, diff_fields(existing, stored)))
-    imported = {f["slug"] for f in articles}
+    imported = {_version_name(f) for f in articles}
     plan.left_alone = sorted(set(current) - imported)
-    changes = plan.added + [f for f, _ in plan.changed]
+    # Links, required topics and terms of the English set; a translation shares the links.
+    changes = [f for f in plan.added + [f for f, _ in plan.changed] if "language" not in f]
     if not plan.errors:
         plan.problems.extend(set_problems(session, changes, known_intents))
     return plan
@@ -171,6 +240,9 @@ def apply_import(
     if plan.errors:
         return plan
     for fields in plan.added + [f for f, _ in plan.changed]:
+        if language_of(fields) != DEFAULT_LANGUAGE:
+            apply_fields(session, fields)  # no revision: see the module's docstring
+            continue
         revision = add_revision(
             session, fields["slug"], fields, STATE_PUBLISHED, actor, IMPORT_REASON, None
         )
@@ -181,8 +253,8 @@ def apply_import(
         "kb.import",
         None,
         {
-            "added": [f["slug"] for f in plan.added],
-            "changed": [f["slug"] for f, _ in plan.changed],
+            "added": [_version_name(f) for f in plan.added],
+            "changed": [_version_name(f) for f, _ in plan.changed],
         },
     )
     return plan

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.errors import Refused
 from bot.kb.files import Problem, check_fields, check_set
 from bot.kb.tables import PUBLISHED, Article, article_fields
+from bot.language import DEFAULT_LANGUAGE
 from bot.staff.article_diff import FieldDiff, diff_fields
 from bot.staff.tables import ArticleRevision
 
@@ -69,7 +70,9 @@ def article_row_fields(article: Article) -> dict[str, Any]:
 
 
 def _published_set(session: Session) -> dict[str, dict[str, Any]]:
-    stmt = select(Article).where(Article.status == PUBLISHED)
+    # The English versions: links and terms are checked per language, and the editor
+    # (English until the workspace edits translations) writes English versions.
+    stmt = select(Article).where(Article.status == PUBLISHED, Article.language == DEFAULT_LANGUAGE)
     return {a.slug: to_checked(article_row_fields(a)) for a in session.scalars(stmt)}
 
 
@@ -195,7 +198,8 @@ def _row(article: Article | None, latest: ArticleRevision | None, slug: str) -> 
 
 def article_rows(session: Session) -> list[ArticleRow]:
     """Every article, published or not, with its review state, by group then title."""
-    articles = {a.slug: a for a in session.scalars(select(Article))}
+    english = select(Article).where(Article.language == DEFAULT_LANGUAGE)
+    articles = {a.slug: a for a in session.scalars(english)}
     latest: dict[str, ArticleRevision] = {}
     for revision in session.scalars(select(ArticleRevision).order_by(ArticleRevision.number)):
         latest[revision.slug] = revision

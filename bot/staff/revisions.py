@@ -20,6 +20,7 @@ from bot.db import utcnow
 from bot.kb.store import get_article
 from bot.kb.tables import DRAFT, PUBLISHED, Article, clear_sign_off, text_of
 from bot.kb.topics import REQUIRED_SLUGS
+from bot.language import DEFAULT_LANGUAGE
 from bot.staff.audit import record
 from bot.staff.revision_checks import (
     STATE_DRAFT,
@@ -94,7 +95,11 @@ def working_fields(session: Session, slug: str) -> dict[str, Any] | None:
 
 def linking_articles(session: Session, slug: str) -> list[str]:
     """Slugs of the other published articles whose `related` list `slug`."""
-    stmt = select(Article).where(Article.status == PUBLISHED, Article.slug != slug)
+    stmt = select(Article).where(
+        Article.status == PUBLISHED,
+        Article.slug != slug,
+        Article.language == DEFAULT_LANGUAGE,  # every version shares the English links
+    )
     return sorted(a.slug for a in session.scalars(stmt) if slug in (a.related or []))
 
 
@@ -202,11 +207,13 @@ def apply_fields(session: Session, fields: Mapping[str, Any]) -> Article:
     """Write fields into the article row the assistant answers from (create it if new).
 
     A change of the text clears its clinical sign-off: the reviewer vouched for the old one.
+    Fields with a `language` write that language's version (English by default).
     """
     checked = to_checked(fields)
-    article = get_article(session, checked["slug"], published_only=False)
+    language = checked.get("language") or DEFAULT_LANGUAGE
+    article = get_article(session, checked["slug"], language=language, published_only=False)
     if article is None:
-        article = Article(slug=checked["slug"])
+        article = Article(slug=checked["slug"], language=language)
         session.add(article)
     elif text_of(fields) != text_of(article_row_fields(article)):
         clear_sign_off(article)

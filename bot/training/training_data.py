@@ -6,7 +6,10 @@ and a place in the rule that resumes the trial search after a question: those ar
 generated here for every published article (and every required one), so staff add
 or remove a topic by publishing or unpublishing its article, then training. Examples
 of an intent no trained topic has (its article is missing or unpublished) are left
-out, so `rasa data validate` never meets an undeclared intent.
+out, so `rasa data validate` never meets an undeclared intent. The titles of a topic's
+translations (French) become examples of its intent, so a reader who types a French
+title (or a button's text on a channel without buttons) finds the topic; the terms of
+every language reach the model as synonyms and lookup tables (`bot.kb.nlu_terms`).
 
 Everything is written under `<project>/var/training/` (`GENERATED_DIR`); Rasa reads the
 domain as a folder (Rasa merges every domain file in it) and the data from there plus
@@ -32,6 +35,7 @@ from bot.kb.topics import (
     trained_topic_slugs,
     with_topic_intents,
 )
+from bot.language import DEFAULT_LANGUAGE
 from bot.training.examples import examples_yaml, list_examples
 
 GENERATED_DIR = Path("var") / "training"
@@ -73,9 +77,9 @@ class TrainingData:
 
 
 def published_slugs(session: Session) -> list[str]:
-    """The slugs of every published article."""
-    stmt = select(Article.slug).where(Article.status == PUBLISHED).order_by(Article.slug)
-    return list(session.scalars(stmt))
+    """The slugs of every published article (a topic once, whatever its languages)."""
+    stmt = select(Article.slug).where(Article.status == PUBLISHED).distinct()
+    return list(session.scalars(stmt.order_by(Article.slug)))
 
 
 def known_intents(session: Session, domain_file: Path) -> list[str] | None:
@@ -85,7 +89,7 @@ def known_intents(session: Session, domain_file: Path) -> list[str] | None:
     examples wait in the database until it is published and a model is trained.
     None when there is no domain file.
     """
-    slugs = session.scalars(select(Article.slug).order_by(Article.slug))
+    slugs = session.scalars(select(Article.slug).distinct().order_by(Article.slug))
     return with_topic_intents(domain_intents(domain_file), slugs)
 
 
@@ -111,16 +115,20 @@ def generate(session: Session, project: Path, staff_examples_file: Path) -> Trai
 
     data = project / DATA_DIR
     staff = staff_examples_file.resolve()
-    written = {data / "topics_rules.yml"}
+    written = {data / "topics_rules.yml", data / TITLES_FILE}
     dropped: set[str] = set()
+    taken: set[str] = set()  # every example already written, whatever its intent
     for path in sorted((project / NLU_DIR).glob("*.yml")):
         if path.resolve() == staff:
             continue
         text, gone = filtered_nlu(path.read_text("utf-8"), known, f"{NLU_DIR / path.name}")
         dropped |= gone
+        taken |= _examples_in(text)
         _write(data / path.name, text)
         written.add(data / path.name)
     _write(data / "topics_rules.yml", topics_rules(topics))
+    taken |= {e.text.strip().lower() for e in list_examples(session)}
+    _write(data / TITLES_FILE, title_examples_yaml(title_examples(session, topics, taken)))
     for stale in set(data.glob("*.yml")) - written:  # a file removed from data/nlu
         stale.unlink()
 
@@ -141,6 +149,60 @@ def generate(session: Session, project: Path, staff_examples_file: Path) -> Trai
         dropped_intents=tuple(sorted(dropped)),
         staff_examples=len(examples),
     )
+
+
+TITLES_FILE = "topics_titles.yml"
+
+
+def title_examples(
+    session: Session, intents: Iterable[str], taken: Iterable[str] = ()
+) -> dict[str, list[str]]:
+    """Intent -> the titles of its topic's published translations, as examples.
+
+    English titles are left out (the English examples in `data/nlu` already teach the
+    topics); a title that is already an example, of any intent, or that two topics
+    share, is left out too, so no example is labelled twice.
+    """
+    wanted = set(intents)
+    stmt = select(Article.slug, Article.title).where(
+        Article.status == PUBLISHED, Article.language != DEFAULT_LANGUAGE
+    )
+    by_text: dict[str, set[str]] = {}
+    titles: dict[str, str] = {}
+    for slug, title in session.execute(stmt.order_by(Article.slug, Article.language)):
+        intent = intent_for_slug(slug)
+        text = " ".join(str(title or "").split())
+        if intent in wanted and text:
+            by_text.setdefault(text.lower(), set()).add(intent)
+            titles.setdefault(text.lower(), text)
+    skip = {t.strip().lower() for t in taken}
+    examples: dict[str, list[str]] = {}
+    for key, intents_of in sorted(by_text.items()):
+        if len(intents_of) == 1 and key not in skip:
+            examples.setdefault(next(iter(intents_of)), []).append(titles[key])
+    return examples
+
+
+def title_examples_yaml(examples: Mapping[str, Iterable[str]]) -> str:
+    """The title examples as Rasa NLU YAML."""
+    nlu = [
+        {"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)}
+        for intent, texts in sorted(examples.items())
+    ]
+    header = HEADER.format(source="the published translations' titles in the database")
+    return header + _dump({"version": "3.1", "nlu": nlu})
+
+
+def _examples_in(text: str) -> set[str]:
+    """The lowercased examples of an NLU file's intents."""
+    found: set[str] = set()
+    for block in (yaml.safe_load(text) or {}).get("nlu") or []:
+        if block.get("intent") is not None:
+            for line in str(block.get("examples") or "").splitlines():
+                example = line.strip().removeprefix("- ").strip()
+                if example:
+                    found.add(example.lower())
+    return found
 
 
 def filtered_nlu(text: str, known: Iterable[str], source: str) -> tuple[str, set[str]]:

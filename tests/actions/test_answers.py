@@ -175,6 +175,7 @@ def test_close_topics_are_offered_as_did_you_mean_buttons_and_the_slot_stays(
     assert message["custom"] == {
         "did_you_mean": ["side-effects-liver", "side-effects-digestive"],
         "urgent": False,
+        "language": "en",
     }
     payloads = [b["payload"] for b in message["buttons"]]
     assert payloads == ["/ask_side_effects_liver", "/ask_side_effects_digestive"]

@@ -48,7 +48,9 @@ async def _page(
 ) -> Response:
     intent = intent_for_slug(slug)
     with session_factory(request)() as session:
-        article = session.scalars(select(Article).where(Article.slug == slug)).first()
+        article = session.scalars(
+            select(Article).where(Article.slug == slug, Article.language == DEFAULT_LANGUAGE)
+        ).first()
         if article is None:
             raise HTTPException(404, "There is no such article.")
         examples = session.scalars(

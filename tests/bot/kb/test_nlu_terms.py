@@ -30,3 +30,33 @@ def test_synonyms_map_every_term_to_its_slug(starter_kb: KnowledgeBase) -> None:
     lookups = {item["lookup"] for item in data["nlu"] if "lookup" in item}
     assert "- Keytruda" in synonyms["checkpoint-inhibitors"].splitlines()
     assert lookups == {"therapy", "drug", "side_effect", "cancer_type"}
+
+
+FRENCH = [
+    {"slug": "immunotherapy-basics", "terms": {"therapy": ["immunotherapy"]}},
+    {"slug": "immunotherapy-basics", "language": "fr", "terms": {"therapy": ["immunothérapie"]}},
+    {"slug": "car-t-cells", "terms": {"therapy": ["CAR-T"]}},
+    {"slug": "car-t-cells", "language": "fr", "terms": {"therapy": ["cellules CAR-T"]}},
+]
+
+
+def test_french_terms_are_found_after_an_elision(tmp_path: Path) -> None:
+    build_pipeline(FRENCH, tmp_path / "kb")
+    nlp = spacy.load(tmp_path / "kb")
+    for text, term, slug in [
+        ("C'est quoi l'immunothérapie ?", "immunothérapie", "immunotherapy-basics"),
+        ("Les effets de l’immunothérapie", "immunothérapie", "immunotherapy-basics"),
+        ("Le traitement d'une CAR-T", "CAR-T", "car-t-cells"),
+        ("Qu'est-ce que les cellules CAR-T ?", "cellules CAR-T", "car-t-cells"),
+    ]:
+        assert [(e.text, e.ent_id_) for e in nlp(text).ents] == [(term, slug)], text
+    # English contractions are tokenized as before.
+    assert [t.text for t in nlp("It's 5 o'clock, don't worry")][:2] == ["It", "'s"]
+    assert "o'clock" in [t.text for t in nlp("It's 5 o'clock")]
+
+
+def test_french_terms_become_synonyms_of_their_slug() -> None:
+    data = yaml.safe_load(nlu_terms_yaml(FRENCH))
+    synonyms = {item["synonym"]: item["examples"] for item in data["nlu"] if "synonym" in item}
+    assert "- immunothérapie" in synonyms["immunotherapy-basics"].splitlines()
+    assert "- cellules CAR-T" in synonyms["car-t-cells"].splitlines()

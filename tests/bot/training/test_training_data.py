@@ -101,3 +101,29 @@ def test_generating_twice_changes_no_file(tmp_path: Path, store: ArticleStore) -
         generate(session, project, project / "var" / "staff.yml")
     after = {p: p.stat().st_mtime_ns for p in (project / "var" / "training").rglob("*.yml")}
     assert before == after
+
+
+def test_french_titles_become_examples_of_their_topic_unless_already_taken(
+    tmp_path: Path, store: ArticleStore, starter_kb: KnowledgeBase
+) -> None:
+    project = copy_project(tmp_path / "project")
+    english = {a["slug"]: a for a in starter_kb.articles if "language" not in a}
+    french = [
+        {**english[slug], "language": "fr", "title": title}
+        for slug, title in (
+            ("car-t-cells", "Les cellules CAR-T"),
+            ("cancer-vaccines", "Les vaccins contre le cancer"),
+            ("side-effects-overview", "Does immunotherapy have side effects"),  # an example
+        )
+    ]
+    with store.session_factory.begin() as session:
+        load_articles(session, french)
+    with store.session_factory() as session:
+        data = generate(session, project, project / "var" / "staff.yml")
+        assert known_intents(session, project / "domain.yml") is not None
+    assert len(data.topic_intents) == len(set(data.topic_intents))  # a topic once
+    titles = yaml.safe_load((project / DATA_DIR / "topics_titles.yml").read_text())["nlu"]
+    assert {b["intent"]: b["examples"] for b in titles} == {
+        "ask_cancer_vaccines": "- Les vaccins contre le cancer\n",
+        "ask_car_t_cells": "- Les cellules CAR-T\n",
+    }
