@@ -17,9 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import Refused
-from bot.kb.files import Problem, check_fields, check_set
+from bot.kb.files import (
+    SHARED_FIELDS,
+    Problem,
+    check_fields,
+    check_set,
+    language_of,
+    version_file,
+)
 from bot.kb.tables import PUBLISHED, Article, article_fields
-from bot.language import DEFAULT_LANGUAGE
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff.article_diff import FieldDiff, diff_fields
 from bot.staff.tables import ArticleRevision
 
@@ -37,8 +44,21 @@ class RevisionError(Refused):
 
 
 def to_stored(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Fields as kept in a revision: JSON-ready, `updated_on` as YYYY-MM-DD."""
-    stored = {k: v for k, v in fields.items() if k != "details" or v}
+    """Fields as kept in a revision: JSON-ready, `updated_on` as YYYY-MM-DD.
+
+    A translation's revision holds what its file holds, plus its `language`: the fields
+    it shares with the English version (`group`, `related`) are the English one's.
+    """
+    language = language_of(fields)
+    stored = {
+        k: v
+        for k, v in fields.items()
+        if (k != "details" or v) and not (language != DEFAULT_LANGUAGE and k in SHARED_FIELDS)
+    }
+    if language != DEFAULT_LANGUAGE:
+        stored["language"] = language
+    else:
+        stored.pop("language", None)
     updated = stored.get("updated_on")
     if isinstance(updated, dt.date):
         stored["updated_on"] = updated.isoformat()
@@ -47,7 +67,8 @@ def to_stored(fields: Mapping[str, Any]) -> dict[str, Any]:
             {k: v for k, v in s.items() if v not in (None, "")} if isinstance(s, dict) else s
             for s in stored["sources"]
         ]
-    stored["related"] = list(stored.get("related") or [])
+    if language == DEFAULT_LANGUAGE:
+        stored["related"] = list(stored.get("related") or [])
     stored["terms"] = {k: list(v) for k, v in (stored.get("terms") or {}).items()}
     return stored
 
@@ -69,11 +90,45 @@ def article_row_fields(article: Article) -> dict[str, Any]:
     return to_stored(article_fields(article))
 
 
-def _published_set(session: Session) -> dict[str, dict[str, Any]]:
-    # The English versions: links and terms are checked per language, and the editor
-    # (English until the workspace edits translations) writes English versions.
-    stmt = select(Article).where(Article.status == PUBLISHED, Article.language == DEFAULT_LANGUAGE)
-    return {a.slug: to_checked(article_row_fields(a)) for a in session.scalars(stmt)}
+def shared_fields(session: Session, slug: str) -> dict[str, Any] | None:
+    """What every version of `slug` shares (`group`, `related`): the English version's.
+
+    The English article row, else its newest revision (an article not published yet);
+    None when there is no English version at all.
+    """
+    english = session.scalars(
+        select(Article).where(Article.slug == slug, Article.language == DEFAULT_LANGUAGE)
+    ).first()
+    if english is not None:
+        return {"group": english.group, "related": list(english.related or [])}
+    stmt = select(ArticleRevision).where(
+        ArticleRevision.slug == slug, ArticleRevision.language == DEFAULT_LANGUAGE
+    )
+    latest = session.scalars(stmt.order_by(ArticleRevision.number.desc())).first()
+    if latest is None:
+        return None
+    return {f: latest.fields.get(f) for f in SHARED_FIELDS}
+
+
+def complete(session: Session, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A version's fields with the ones it shares with the English version filled in.
+
+    English fields are returned as they are; a translation without an English
+    version gets none (the file checks then say what is missing).
+    """
+    if language_of(fields) == DEFAULT_LANGUAGE:
+        return dict(fields)
+    shared = shared_fields(session, str(fields.get("slug") or "")) or {}
+    return {**fields, **{f: shared.get(f) for f in SHARED_FIELDS}}
+
+
+def _published_set(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every published version by (slug, language), translations with their shared links."""
+    stmt = select(Article).where(Article.status == PUBLISHED)
+    return {
+        (a.slug, a.language): to_checked(complete(session, article_row_fields(a)))
+        for a in session.scalars(stmt)
+    }
 
 
 def set_problems(
@@ -88,11 +143,12 @@ def set_problems(
     before = _published_set(session)
     after = dict(before)
     for fields in changes:
-        checked = to_checked(fields)
+        checked = to_checked(complete(session, fields))
+        key = (checked["slug"], language_of(checked))
         if checked.get("status") == PUBLISHED:
-            after[checked["slug"]] = checked
+            after[key] = checked
         else:
-            after.pop(checked["slug"], None)
+            after.pop(key, None)
     intents = list(known_intents) if known_intents is not None else None
     old = set(check_set(before.values(), intents))
     return [p for p in check_set(after.values(), intents) if p not in old]
@@ -101,9 +157,10 @@ def set_problems(
 def check_article(
     session: Session, fields: Mapping[str, Any], known_intents: Iterable[str] | None
 ) -> list[Problem]:
-    """Every `kb check` problem of one article, on its own and in the published set."""
+    """Every `kb check` problem of one article version, on its own and in the published set."""
     slug = str(fields.get("slug") or "")
-    problems = check_fields(to_checked(fields), f"{slug or 'new-article'}.yml")
+    file = version_file(slug or "new-article", language_of(fields))
+    problems = check_fields(to_checked(complete(session, fields)), file)
     if not any(p.severity == "error" for p in problems):
         problems += set_problems(session, [fields], known_intents)
     return problems
@@ -125,27 +182,60 @@ def refuse_if_errors(problems: Sequence[Problem], what: str) -> None:
 
 
 @dataclass(frozen=True)
-class ArticleRow:
-    """One line of the staff's article list."""
+class VersionRow:
+    """One language version of an article in the staff's list."""
 
-    slug: str
+    language: str
+    exists: bool  # False: nobody has written this version yet
     title: str
-    group: str
-    text: str  # answer and details, for the search box
-    status: str  # published, unpublished, or new, not published
+    status: str  # published, unpublished, new, not published, or not written
     published: bool
-    waiting: bool  # a submission waits for a reviewer
-    draft: bool  # the newest version is a draft
-    updated_on: dt.date | None  # when the published text last changed
-    stale: bool
+    waiting: bool  # a submission of this version waits for a reviewer
+    draft: bool  # this version's newest revision is a draft
+    updated_on: dt.date | None  # when this version's published text last changed
     signed_off_by: str | None = None
     signed_off_role: str | None = None
     signed_off_on: dt.date | None = None
 
     @property
     def awaits_sign_off(self) -> bool:
-        """Published, and no reviewer has signed off its current text."""
+        """Published, and no reviewer has signed off this version's current text."""
         return self.published and self.signed_off_on is None
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One line of the staff's article list: a topic, with each language version.
+
+    The top-level fields are the English version's (the one every other version shares
+    its group and links with); `versions` has one entry per language, English first.
+    """
+
+    slug: str
+    title: str
+    group: str
+    text: str  # every version's answer and details (and translated titles), for search
+    status: str  # the English version's: published, unpublished, or new, not published
+    published: bool
+    waiting: bool  # a submission of any version waits for a reviewer
+    draft: bool  # the newest English revision is a draft
+    updated_on: dt.date | None  # when the English published text last changed
+    stale: bool  # a published version's text has not changed for a year
+    signed_off_by: str | None = None
+    signed_off_role: str | None = None
+    signed_off_on: dt.date | None = None
+    versions: tuple[VersionRow, ...] = ()
+
+    @property
+    def awaits_sign_off(self) -> bool:
+        """Some published version's current text has no clinical sign-off."""
+        if not self.versions:
+            return self.published and self.signed_off_on is None
+        return any(v.awaits_sign_off for v in self.versions)
+
+    def version(self, language: str) -> VersionRow | None:
+        """This topic's `language` version, or None."""
+        return next((v for v in self.versions if v.language == language), None)
 
     def matches(self, query: Mapping[str, str]) -> bool:
         """Whether the row passes the list's search words and filters."""
@@ -167,43 +257,80 @@ class ArticleRow:
         return not (query.get("old") and not self.stale)
 
 
-def _row(article: Article | None, latest: ArticleRevision | None, slug: str) -> ArticleRow:
+def _version(language: str, article: Article | None, latest: ArticleRevision | None) -> VersionRow:
     fields = dict(latest.fields) if article is None and latest else {}
-    updated = article.updated_on if article else None
     if article is None:
-        status = "new, not published"
+        status = "new, not published" if latest else "not written"
     else:
         status = "published" if article.status == PUBLISHED else "unpublished"
-    texts = (
-        (article.answer, article.details)
-        if article
-        else (fields.get("answer"), fields.get("details"))
-    )
-    return ArticleRow(
-        slug=slug,
-        title=article.title if article else fields.get("title", slug),
-        group=article.group if article else fields.get("group", ""),
-        text=" ".join(str(x or "") for x in texts),
+    return VersionRow(
+        language=language,
+        exists=article is not None or latest is not None,
+        title=article.title if article else str(fields.get("title") or ""),
         status=status,
         published=article is not None and article.status == PUBLISHED,
         waiting=latest is not None and latest.state == STATE_SUBMITTED,
         draft=latest is not None and latest.state == STATE_DRAFT,
-        updated_on=updated,
-        stale=updated is not None and dt.date.today() - updated > STALE_AFTER,
+        updated_on=article.updated_on if article else None,
         signed_off_by=article.signed_off_by if article else None,
         signed_off_role=article.signed_off_role if article else None,
         signed_off_on=article.signed_off_on if article else None,
     )
 
 
+def _row(
+    slug: str,
+    articles: Mapping[str, Article],
+    latest: Mapping[str, ArticleRevision],
+    texts: Sequence[object],
+) -> ArticleRow:
+    """The row of `slug` from its versions (`articles`, `latest`: by language)."""
+    versions = tuple(_version(lang, articles.get(lang), latest.get(lang)) for lang in LANGUAGES)
+    english = versions[0]
+    shared = articles.get(DEFAULT_LANGUAGE)
+    fields = dict(latest[DEFAULT_LANGUAGE].fields) if DEFAULT_LANGUAGE in latest else {}
+    today = dt.date.today()
+    return ArticleRow(
+        slug=slug,
+        title=english.title or next((v.title for v in versions if v.title), slug),
+        group=shared.group if shared else str(fields.get("group") or ""),
+        text=" ".join(str(x or "") for x in texts),
+        status=english.status if english.exists else "new, not published",
+        published=english.published,
+        waiting=any(v.waiting for v in versions),
+        draft=english.draft,
+        updated_on=english.updated_on,
+        stale=any(
+            v.published and v.updated_on is not None and today - v.updated_on > STALE_AFTER
+            for v in versions
+        ),
+        signed_off_by=english.signed_off_by,
+        signed_off_role=english.signed_off_role,
+        signed_off_on=english.signed_off_on,
+        versions=versions,
+    )
+
+
 def article_rows(session: Session) -> list[ArticleRow]:
-    """Every article, published or not, with its review state, by group then title."""
-    english = select(Article).where(Article.language == DEFAULT_LANGUAGE)
-    articles = {a.slug: a for a in session.scalars(english)}
-    latest: dict[str, ArticleRevision] = {}
+    """Every topic, published or not, with each version's review state, by group then title."""
+    articles: dict[str, dict[str, Article]] = {}
+    for article in session.scalars(select(Article)):
+        articles.setdefault(article.slug, {})[article.language] = article
+    latest: dict[str, dict[str, ArticleRevision]] = {}
     for revision in session.scalars(select(ArticleRevision).order_by(ArticleRevision.number)):
-        latest[revision.slug] = revision
-    rows = [_row(articles.get(s), latest.get(s), s) for s in sorted(set(articles) | set(latest))]
+        latest.setdefault(revision.slug, {})[revision.language] = revision
+    rows = []
+    for slug in sorted(set(articles) | set(latest)):
+        texts: list[object] = []
+        for language in LANGUAGES:
+            article = articles.get(slug, {}).get(language)
+            revision = latest.get(slug, {}).get(language)
+            if article is not None:
+                texts += [article.answer, article.details]
+                texts += [article.title] if language != DEFAULT_LANGUAGE else []
+            elif revision is not None:
+                texts += [revision.fields.get(f) for f in ("answer", "details")]
+        rows.append(_row(slug, articles.get(slug, {}), latest.get(slug, {}), texts))
     return sorted(rows, key=lambda r: (r.group, r.title.lower()))
 
 

@@ -9,25 +9,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from bot.kb.answers import render as render_answer
 from bot.kb.answers import to_message
-from bot.kb.files import ENTITY_KINDS
+from bot.kb.files import ENTITY_KINDS, LANGUAGE_NAMES, SHARED_FIELDS
 from bot.kb.hospital import hospital_values
-from bot.kb.reading_level import measures
+from bot.kb.reading_level import MAX_GRADE, MIN_EASE, measures
 from bot.kb.store import get_article, related_titles
-from bot.kb.tables import PUBLISHED, article_fields, text_of
+from bot.kb.tables import PUBLISHED, Article, article_fields, text_of
 from bot.kb.topics import GROUPS, REQUIRED_SLUGS
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES, as_language
 from bot.staff.revision_checks import (
     RevisionError,
     article_rows,
     check_article,
+    complete,
     history_entries,
     to_checked,
 )
@@ -36,6 +39,7 @@ from bot.staff.revisions import (
     approve,
     dated,
     edit,
+    get_revision,
     latest_revision,
     pending_submissions,
     reject,
@@ -51,7 +55,6 @@ from web.admin.common import (
     NOTICES,
     known_intents,
     read_form,
-    redirect,
     render,
     session_factory,
     staff_page,
@@ -73,6 +76,17 @@ RESERVED_SLUGS = ("new", "preview", "export", "import")  # /admin/articles/<thes
 MAX_PREVIEW_BYTES = 100_000
 TEXT_FIELDS = ("slug", "title", "group", "answer", "details")
 SOURCE_SEPARATOR = " | "  # one source a line: "name | https://address"
+# The editor's example of a source line, per language (real publishers' home pages).
+SOURCE_EXAMPLES = {
+    "en": 'US National Cancer Institute, "CAR T Cells" | '
+    "https://www.cancer.gov/about-cancer/treatment/research/car-t-cells",
+    "fr": "Institut national du cancer (INCa) | https://www.e-cancer.fr/",
+}
+# The reading target the editor names beside the answer, as `kb check` measures it.
+READING_TARGETS = {
+    "en": f"reading grade {MAX_GRADE:g} or below",
+    "fr": f"French reading ease {MIN_EASE:g} or more",
+}
 
 
 def _split(value: str) -> list[str]:
@@ -106,10 +120,18 @@ def sources_to_lines(sources: Any) -> str:
     return "\n".join(lines)
 
 
-def fields_from(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The article's fields from the editor's inputs (a form or the preview's JSON).
+def language_from(values: Mapping[str, Any]) -> str:
+    """The version a form or a link is about (`language` or `lang`); English by default."""
+    value = values.get("language") or values.get("lang")
+    return as_language(value) or DEFAULT_LANGUAGE
 
-    Related slugs and terms are typed comma-separated; one input per kind of term.
+
+def fields_from(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The article version's fields from the editor's inputs (a form or the preview's JSON).
+
+    Related slugs and terms are typed comma-separated; one input per kind of term. A
+    translation's form has no group or related topics (the English version's are shared)
+    and says its `language`.
     """
 
     def text(name: str) -> str:
@@ -124,6 +146,11 @@ def fields_from(values: Mapping[str, Any]) -> dict[str, Any]:
     }
     if not fields["details"]:
         del fields["details"]
+    language = language_from(values)
+    if language != DEFAULT_LANGUAGE:
+        for name in SHARED_FIELDS:
+            fields.pop(name, None)
+        fields["language"] = language
     return fields
 
 
@@ -150,61 +177,147 @@ async def articles_page(request: Request) -> Response:
     return render(
         request,
         "admin/articles.html",
-        {"rows": rows, "query": query, "groups": list(GROUPS), "queue": queue},
+        {
+            "rows": rows,
+            "query": query,
+            "groups": list(GROUPS),
+            "queue": queue,
+            "language_names": LANGUAGE_NAMES,
+        },
     )
 
 
 # --- the editor ---
 
 
+@dataclass
+class VersionForm:
+    """One language version's column of the editor."""
+
+    language: str
+    values: dict[str, str]
+    live: Article | None = None  # the version's row: its date and clinical sign-off
+    based_on: int | None = None
+    written: bool = True  # False: no such version yet (the form starts empty)
+    reason: str = ""
+    error: str | None = None
+
+    @property
+    def prefix(self) -> str:
+        """What starts this column's element ids: none for English, "fr-" for French."""
+        return "" if self.language == DEFAULT_LANGUAGE else f"{self.language}-"
+
+    @property
+    def name(self) -> str:
+        """The language's name for staff ("French")."""
+        return LANGUAGE_NAMES.get(self.language, self.language)
+
+    @property
+    def heading(self) -> str:
+        """The column's heading."""
+        return f"{self.name} version"
+
+    @property
+    def reading_target(self) -> str:
+        """The reading target `kb check` holds this version to."""
+        return READING_TARGETS.get(self.language, READING_TARGETS[DEFAULT_LANGUAGE])
+
+    @property
+    def source_example(self) -> str:
+        """An example source line, from a publisher in this language."""
+        return SOURCE_EXAMPLES.get(self.language, SOURCE_EXAMPLES[DEFAULT_LANGUAGE])
+
+
+def _stored_version(request: Request, slug: str, language: str) -> VersionForm:
+    """A version's column as the database has it (its newest draft, else its live text)."""
+    with session_factory(request)() as session:
+        fields = working_fields(session, slug, language=language)
+        latest = latest_revision(session, slug, language=language)
+        live = get_article(session, slug, language=language, published_only=False)
+    return VersionForm(
+        language,
+        form_values(fields or {}),
+        live=live,
+        based_on=latest.number if latest else None,
+        written=fields is not None,
+    )
+
+
 def _editor(
     request: Request,
-    values: Mapping[str, str],
     *,
     slug: str | None,
-    based_on: int | None,
-    reason: str = "",
-    error: str | None = None,
+    typed: VersionForm | None = None,
     status: int = 200,
 ) -> Response:
-    live = None
-    if slug is not None:
-        with session_factory(request)() as session:
-            live = get_article(session, slug, published_only=False)
+    """The editor: one column per language version (a new article starts in English).
+
+    `typed` is a version as the person typed it (kept after a refusal); the other
+    versions are read from the database.
+    """
+    languages = LANGUAGES if slug is not None else (DEFAULT_LANGUAGE,)
+    versions = []
+    for language in languages:
+        if typed is not None and typed.language == language:
+            if slug is not None:
+                stored = _stored_version(request, slug, language)
+                typed.live, typed.written = stored.live, stored.written or bool(typed.values)
+            versions.append(typed)
+        elif slug is not None:
+            versions.append(_stored_version(request, slug, language))
+        else:
+            versions.append(VersionForm(language, form_values({})))
+    if slug is not None and not any(v.written for v in versions):
+        raise HTTPException(404, "There is no article with that name.")
+    english = versions[0]
     return render(
         request,
         "admin/article_edit.html",
         {
-            "live": live,  # the published row: its date and clinical sign-off
+            "live": english.live,  # the English row: its date and clinical sign-off
             "slug": slug,
-            "values": values,
-            "reason": reason,
-            "based_on": based_on,
+            "values": english.values,
+            "reason": english.reason,
+            "based_on": english.based_on,
+            "versions": versions,
             "groups": list(GROUPS),
             "kinds": ENTITY_KINDS,
-            "error": error,
+            "error": next((v.error for v in versions if v.error), None),
         },
         status=status,
     )
 
 
+def _to_version(
+    request: Request, route: str, notice: str, slug: str, language: str
+) -> RedirectResponse:
+    """Redirect (303) to an article page about one version, with a notice."""
+    assert notice in NOTICES, notice
+    url = request.url_for(route, slug=slug).path
+    query = {"notice": notice}
+    if language != DEFAULT_LANGUAGE:
+        query["lang"] = language
+    anchor = f"#version-{language}" if route == "admin:article" else ""
+    return RedirectResponse(f"{url}?{urlencode(query)}{anchor}", status_code=303)
+
+
 async def _save(request: Request, slug: str | None) -> Response:
-    """Run the button pressed (draft, submit, publish) on the posted fields."""
+    """Run the button pressed (draft, submit, publish) on one version's posted fields."""
     form = await read_form(request)
     staff = request.state.staff
     kind = str(form.get("action", ""))
     if kind not in EDITS:
         raise HTTPException(400, "Choose Save draft, Submit for review or Publish.")
     fields = fields_from(form)
+    language = language_from(form) if slug is not None else DEFAULT_LANGUAGE
     target = slug or fields["slug"]
-    if slug is None and target in RESERVED_SLUGS:
-        error = f"{target!r} is the name of a workspace page: choose another slug."
-        return _editor(
-            request, form_values(fields), slug=None, based_on=None, error=error, status=400
-        )
     reason = str(form.get("reason", ""))
     based_on = str(form.get("based_on", ""))
     number = int(based_on) if based_on.isdigit() else None
+    typed = VersionForm(language, form_values(fields), based_on=number, reason=reason)
+    if slug is None and target in RESERVED_SLUGS:
+        typed.error = f"{target!r} is the name of a workspace page: choose another slug."
+        return _editor(request, slug=None, typed=typed, status=400)
     try:
         with session_factory(request).begin() as session:
             edit(
@@ -217,19 +330,13 @@ async def _save(request: Request, slug: str | None) -> Response:
                 actor=staff.actor,
                 based_on=number,
                 new=slug is None,
+                language=language,
             )
     except RevisionError as problem:
-        return _editor(
-            request,
-            form_values(fields),
-            slug=slug,
-            based_on=number,
-            reason=reason,
-            error=str(problem),
-            status=400,
-        )
+        typed.error = str(problem)
+        return _editor(request, slug=slug, typed=typed, status=400)
     notice = {"draft": "draft-saved", "submit": "submitted", "publish": "published"}
-    return redirect(request, "admin:article", notice[kind], slug=target)
+    return _to_version(request, "admin:article", notice[kind], target, language)
 
 
 @staff_page(EDITOR)
@@ -237,23 +344,16 @@ async def new_article(request: Request) -> Response:
     """GET: an empty editor; POST: save the new article as a draft, submission or live."""
     if request.method == "POST":
         return await _save(request, None)
-    return _editor(request, form_values({}), slug=None, based_on=None)
+    return _editor(request, slug=None)
 
 
 @staff_page(EDITOR)
 async def edit_article(request: Request) -> Response:
-    """GET: the editor on the newest draft (or the live article); POST: save it."""
+    """GET: the editor, a column per language version; POST: save one version."""
     slug = request.path_params["slug"]
     if request.method == "POST":
         return await _save(request, slug)
-    with session_factory(request)() as session:
-        fields = working_fields(session, slug)
-        latest = latest_revision(session, slug)
-    if fields is None:
-        raise HTTPException(404, "There is no article with that name.")
-    return _editor(
-        request, form_values(fields), slug=slug, based_on=latest.number if latest else None
-    )
+    return _editor(request, slug=slug)
 
 
 @staff_page(EDITOR, body=JSON)
@@ -274,33 +374,39 @@ async def preview(request: Request) -> Response:
         return JSONResponse({"error": "The preview could not read the form."}, status_code=400)
     fields = fields_from(data)
     fields["status"] = PUBLISHED
+    language = language_from(fields)
+    slug = fields.get("slug") or ""
     with session_factory(request)() as session:
         fields = dated(session, fields)  # the date patients would read if published now
         problems = check_article(session, fields, known_intents(request))
         values = hospital_values(session)
-        related = related_titles(session, fields["related"])
-        live = get_article(session, fields["slug"]) if fields["slug"] else None
+        # A translation links to the topics its English version lists, titled in its language.
+        links = complete(session, fields).get("related") or []
+        related = related_titles(session, links, language=language)
+        live = get_article(session, slug, language=language) if slug else None
         same_text = live is not None and text_of(article_fields(live)) == text_of(fields)
         signed_off_on = live.signed_off_on if same_text and live is not None else None
     updated = to_checked(fields).get("updated_on")
 
     def chat(text: str) -> list[dict[str, Any]]:
         answer = render_answer(
-            fields["slug"] or "new-article",
+            slug or "new-article",
             text,
             values=values,
             related=related,
             sources=fields["sources"],
             updated_on=updated if isinstance(updated, dt.date) else None,
             signed_off_on=signed_off_on,
+            language=language,
         )
         return [asdict(m) for m in shape_reply([to_message(answer)])]
 
     return JSONResponse(
         {
+            "language": language,
             "messages": chat(fields["answer"]) if fields["answer"] else [],
             "details": chat(fields["details"]) if fields.get("details") else [],
-            "measures": {k: asdict(m) for k, m in measures(fields).items()},
+            "measures": {k: asdict(m) for k, m in measures(fields, language=language).items()},
             "problems": [
                 {"field": p.field, "message": p.message, "severity": p.severity} for p in problems
             ],
@@ -312,15 +418,27 @@ async def preview(request: Request) -> Response:
 # --- history, review, revert, unpublish ---
 
 
-def _history(request: Request, slug: str, error: str | None = None) -> Response:
+def _history(request: Request, slug: str, language: str, error: str | None = None) -> Response:
+    """One version's history: its revisions, diffs and decisions."""
     with session_factory(request)() as session:
-        history = revisions(session, slug)
-        article = get_article(session, slug, published_only=False)
+        history = revisions(session, slug, language=language)
+        article = get_article(session, slug, language=language, published_only=False)
+        others = {
+            other: get_article(session, slug, language=other, published_only=False) is not None
+            or bool(revisions(session, slug, language=other))
+            for other in LANGUAGES
+            if other != language
+        }
         if article is None and not history:
-            raise HTTPException(404, "There is no article with that name.")
+            if not any(others.values()):
+                raise HTTPException(404, "There is no article with that name.")
+        title = article.title if article else (history[-1].fields.get("title") if history else "")
         context = {
             "slug": slug,
-            "title": article.title if article else history[-1].fields.get("title", slug),
+            "title": title or slug,
+            "language": language,
+            "language_name": LANGUAGE_NAMES.get(language, language),
+            "other_versions": [(o, LANGUAGE_NAMES.get(o, o)) for o, seen in others.items()],
             "entries": history_entries(history),
             "published": article is not None and article.status == PUBLISHED,
             "required": slug in REQUIRED_SLUGS,
@@ -331,21 +449,30 @@ def _history(request: Request, slug: str, error: str | None = None) -> Response:
 
 @staff_page(EDITOR)
 async def history_page(request: Request) -> Response:
-    """GET: every revision with who, when, why, and its diff against the one before."""
-    return _history(request, request.path_params["slug"])
+    """GET: one version's revisions (`?lang=fr`), with who, when, why, and their diffs."""
+    return _history(request, request.path_params["slug"], language_from(request.query_params))
 
 
 async def _decide(request: Request, run: Any, notice: str) -> Response:
-    """Run a reviewer's decision; a refusal shows the history page with the reason."""
+    """Run a reviewer's decision on one version; a refusal shows its history with the reason.
+
+    The version is the chosen revision's own (review, revert) or the form's (unpublish).
+    """
     slug = request.path_params["slug"]
     staff = request.state.staff
     form = await read_form(request)
+    language = language_from(form)
+    number = str(form.get("number", ""))
+    if number.isdigit():
+        with session_factory(request)() as session:
+            revision = get_revision(session, slug, int(number))
+            language = revision.language if revision is not None else language
     try:
         with session_factory(request).begin() as session:
             run(session, slug, form, staff)
     except RevisionError as problem:
-        return _history(request, slug, str(problem))
-    return redirect(request, "admin:article_history", notice, slug=slug)
+        return _history(request, slug, language, str(problem))
+    return _to_version(request, "admin:article_history", notice, slug, language)
 
 
 def _number(form: Mapping[str, Any]) -> int:
@@ -377,7 +504,7 @@ async def review(request: Request) -> Response:
 
 @staff_page(REVIEWER)
 async def revert_article(request: Request) -> Response:
-    """POST: publish an earlier revision's content again (one click)."""
+    """POST: publish an earlier revision's content again (one click), in its version."""
     intents = known_intents(request)
     return await _decide(
         request,
@@ -388,34 +515,33 @@ async def revert_article(request: Request) -> Response:
 
 @staff_page(REVIEWER)
 async def unpublish_article(request: Request) -> Response:
-    """POST: hide an article, unless it is required or other articles link to it."""
+    """POST: hide a version (English: the whole topic), unless it is required or linked."""
     return await _decide(
         request,
-        lambda s, slug, f, who: unpublish(s, slug, str(f.get("reason", "")), actor=who.actor),
+        lambda s, slug, f, who: unpublish(
+            s, slug, str(f.get("reason", "")), actor=who.actor, language=language_from(f)
+        ),
         "unpublished",
     )
 
 
 @staff_page(REVIEWER)
 async def sign_off_article(request: Request) -> Response:
-    """POST: sign off the published text clinically, as the signed-in reviewer."""
+    """POST: sign off one version's published text clinically, as the signed-in reviewer."""
     slug = request.path_params["slug"]
     form = await read_form(request)
+    language = language_from(form)
     try:
         with session_factory(request).begin() as session:
-            sign_off(session, slug, str(form.get("role", "")), actor=request.state.staff.actor)
+            sign_off(
+                session,
+                slug,
+                str(form.get("role", "")),
+                actor=request.state.staff.actor,
+                language=language,
+            )
     except RevisionError as problem:
-        with session_factory(request)() as session:
-            fields = working_fields(session, slug)
-            latest = latest_revision(session, slug)
-        if fields is None:
-            raise HTTPException(404, "There is no article with that name.") from problem
-        return _editor(
-            request,
-            form_values(fields),
-            slug=slug,
-            based_on=latest.number if latest else None,
-            error=str(problem),
-            status=400,
-        )
-    return redirect(request, "admin:article", "signed-off", slug=slug)
+        typed = _stored_version(request, slug, language)
+        typed.error = str(problem)
+        return _editor(request, slug=slug, typed=typed, status=400)
+    return _to_version(request, "admin:article", "signed-off", slug, language)
