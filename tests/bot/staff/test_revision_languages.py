@@ -89,7 +89,9 @@ def test_saving_the_french_version_leaves_the_english_text_date_and_sign_off(
         assert (fr.updated_on, fr.signed_off_on) == (dt.date.today(), None)
         assert (fr.group, fr.related) == (en.group, en.related)  # shared with English
         assert revisions(session, SLUG) == []  # the English version was never edited
-        assert [r.state for r in revisions(session, SLUG, language="fr")] == ["draft", "published"]
+        # (after the baseline of a French file, when the starter set has one)
+        states = [r.state for r in revisions(session, SLUG, language="fr")]
+        assert states[-2:] == ["draft", "published"]
         assert working_fields(session, SLUG, language="fr")["title"] == "Les cellules CAR-T"
 
 
@@ -155,7 +157,11 @@ def test_reverting_a_french_revision_reverts_only_the_french_version(
     publish_french(session_factory, answer="Vos globules blancs sont changés en laboratoire.")
     english = english_state(session_factory)
     with session_factory() as session:
-        first = revisions(session, SLUG, language="fr")[0].number
+        first = next(
+            r.number
+            for r in revisions(session, SLUG, language="fr")
+            if r.reason == "Version française"
+        )
     with session_factory.begin() as session:
         reverted = revert(session, SLUG, first, INTENTS, actor=REVIEWER)
         assert reverted.language == "fr"

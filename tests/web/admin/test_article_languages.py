@@ -132,7 +132,7 @@ def test_each_version_has_its_own_history_and_review(
     assert english_history.context["entries"] == []
     history = rita.get(f"/admin/articles/{SLUG}/history", params={"lang": "fr"})
     assert history.status_code == 200 and "the French version" in history.text
-    (entry,) = history.context["entries"]
+    entry = history.context["entries"][0]  # newest first (a French file's baseline after it)
     assert entry.revision.language == "fr" and entry.revision.state == "submitted"
     published = rita.post(
         f"/admin/articles/{SLUG}/review",
@@ -163,3 +163,23 @@ def test_the_preview_measures_french_with_the_french_formula(
     answer = data["measures"]["answer"]
     assert answer["language"] == "fr" and answer["grade"] is None and answer["ease"] > 0
     assert data["messages"] and not [p for p in data["problems"] if p["severity"] == "error"]
+
+
+def test_every_page_of_both_versions_keeps_its_ids_unique_and_its_labels_bound(
+    signed_in: Callable[[str], TestClient],
+) -> None:
+    rita = signed_in("rita")
+    post_french(rita, "publish")
+    for path in (
+        "/admin/articles",
+        f"/admin/articles/{SLUG}",
+        f"/admin/articles/{SLUG}/history",
+        f"/admin/articles/{SLUG}/history?lang=fr",
+        "/admin/inbox",
+    ):
+        page = rita.get(path)
+        assert page.status_code == 200, path
+        ids = re.findall(r'\sid="([^"]+)"', page.text)
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        for target in re.findall(r'<label for="([^"]+)"', page.text):
+            assert f'id="{target}"' in page.text, (path, target)
