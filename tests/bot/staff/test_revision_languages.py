@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.kb.store import ArticleStore, get_article
 from bot.kb.topics import domain_intents
 from bot.settings import PROJECT_ROOT
-from bot.staff.revision_checks import RevisionError, article_rows
+from bot.staff.article_list import article_rows
+from bot.staff.revision_checks import RevisionError
 from bot.staff.revisions import edit, revert, revisions, unpublish, working_fields
 from bot.staff.roles import Actor
 from bot.staff.sign_off import sign_off
