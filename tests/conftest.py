@@ -60,6 +60,16 @@ def store(session_factory: sessionmaker[Session], starter_kb: KnowledgeBase) -> 
 
 
 @pytest.fixture
+def english_store(
+    session_factory: sessionmaker[Session], starter_kb: KnowledgeBase
+) -> ArticleStore:
+    """A store with the shipped English versions only (tests that add their own French)."""
+    with session_factory.begin() as session:
+        load_articles(session, [a for a in starter_kb.articles if "language" not in a])
+    return ArticleStore(session_factory)
+
+
+@pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 

@@ -32,7 +32,11 @@ def test_load_never_overwrites_what_staff_changed(
     store: ArticleStore, starter_kb: KnowledgeBase
 ) -> None:
     with store.session_factory.begin() as session:
-        session.execute(update(Article).where(Article.slug == "thanks").values(answer="Edited."))
+        session.execute(
+            update(Article)
+            .where(Article.slug == "thanks", Article.language == "en")
+            .values(answer="Edited.")
+        )
     with store.session_factory.begin() as session:
         report = load_articles(session, starter_kb.articles)
     assert report.kept == ["thanks"]

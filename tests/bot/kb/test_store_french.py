@@ -46,7 +46,8 @@ def french_kb(starter_kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def fr_store(store: ArticleStore, french_kb: list[dict[str, Any]]) -> ArticleStore:
+def fr_store(english_store: ArticleStore, french_kb: list[dict[str, Any]]) -> ArticleStore:
+    store = english_store
     with store.session_factory.begin() as session:
         report = load_articles(session, french_kb)
     assert report.added == ["fr/car-t-cells", "fr/side-effects-car-t", "fr/not-understood"]

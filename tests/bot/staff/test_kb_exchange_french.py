@@ -47,8 +47,9 @@ def test_export_then_import_round_trips_both_languages(
 
 
 def test_a_changed_french_version_is_applied_without_touching_the_english_one(
-    store: ArticleStore, session_factory: sessionmaker[Session]
+    english_store: ArticleStore, session_factory: sessionmaker[Session]
 ) -> None:
+    store = english_store
     english = yaml.safe_load(files_from_zip(export_zip(session_factory()))[0]["car-t-cells.yml"])
     french = {k: v for k, v in english.items() if k not in ("group", "related", "details")} | {
         "title": "Les cellules CAR-T",

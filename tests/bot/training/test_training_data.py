@@ -104,8 +104,9 @@ def test_generating_twice_changes_no_file(tmp_path: Path, store: ArticleStore) -
 
 
 def test_french_titles_become_examples_of_their_topic_unless_already_taken(
-    tmp_path: Path, store: ArticleStore, starter_kb: KnowledgeBase
+    tmp_path: Path, english_store: ArticleStore, starter_kb: KnowledgeBase
 ) -> None:
+    store = english_store
     project = copy_project(tmp_path / "project")
     english = {a["slug"]: a for a in starter_kb.articles if "language" not in a}
     french = [
