@@ -15,6 +15,7 @@ from bot.kb.files import KnowledgeBase, language_of, version_file
 from bot.kb.store import awaiting_sign_off, export_articles, load_articles
 from bot.kb.tables import PUBLISHED
 from bot.kb.topics import domain_intents
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 from bot.settings import Settings
 from bot.staff.kb_exchange import apply_import, files_from_dir, files_from_zip, plan_import
 from bot.staff.roles import Actor
@@ -61,8 +62,16 @@ def cmd_kb_check(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_kb_signoff(settings: Settings, args: argparse.Namespace) -> int:
     with migrated_sessions(settings).begin() as session:  # the audit event lands with it
-        article = sign_off(session, args.slug, args.role, actor=Actor.operator(), name=args.name)
-        print(f"Signed off {article.slug}: {article.signed_off_by}, {article.signed_off_role}.")
+        article = sign_off(
+            session,
+            args.slug,
+            args.role,
+            actor=Actor.operator(),
+            name=args.name,
+            language=args.language,
+        )
+        name = _name(article.slug, article.language)
+        print(f"Signed off {name}: {article.signed_off_by}, {article.signed_off_role}.")
     return 0
 
 
@@ -151,4 +160,10 @@ def register(groups: argparse._SubParsersAction) -> None:
     signoff.add_argument("slug")
     signoff.add_argument("--as", dest="name", required=True, help="the reviewer's name")
     signoff.add_argument("--role", required=True, help="the reviewer's clinical role")
+    signoff.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help="the version signed off (each language version is signed on its own)",
+    )
     signoff.set_defaults(run=cmd_kb_signoff)

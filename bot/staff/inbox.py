@@ -20,22 +20,25 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from bot import language as bot_language
 from bot.db import as_utc, utcnow
 from bot.errors import Refused
 from bot.kb.hospital import current_values
 from bot.kb.tables import Article
 from bot.kb.topics import intent_for_slug
+from bot.language import LANGUAGES, as_language
 from bot.privacy import conversation_ref
 from bot.safety.redact import PLACEHOLDER, function_words, redact
 from bot.staff.audit import record
 from bot.staff.tables import InboxCursor, InboxItem, InboxSighting
-from bot.staff.tracker_store import bad_turns, read_events, source_name
+from bot.staff.tracker_store import BadTurn, bad_turns, read_events, source_name
 from bot.training.examples import add_example
 from bot.training.tables import TrainingExample
 from bot.trials.tables import TrialLocation
 
 MAX_TEXT_CHARS = 500  # longer messages are cut: the start says what they were about
 SIMILARITY = 0.6  # token Jaccard of two group keys for them to be listed together
+UNKNOWN_LANGUAGE = "?"  # how staff see, and filter, a message whose language is not known
 _PLACE_SETTINGS = ("hospital_name", "hospital_country", "trial_site_names")
 
 
@@ -87,6 +90,19 @@ def known_terms(session: Session) -> list[str]:
     return terms
 
 
+def message_language(turn: BadTurn) -> str | None:
+    """The language of a message: as the conversation knew it, else detected, else None.
+
+    Detection reads the raw text in memory only (it is never stored unredacted).
+    """
+    if turn.language is not None:
+        return turn.language
+    # The conversation-language work adds `bot.language.detect_language(text) -> str | None`;
+    # until it is there, a message whose conversation did not say stays unknown ("?").
+    detect = getattr(bot_language, "detect_language", None)
+    return as_language(detect(turn.text)) if callable(detect) else None
+
+
 def group_key(redacted: str) -> str:
     """Normalised content words, sorted: near-identical questions share a key."""
     function = function_words()
@@ -132,11 +148,18 @@ def sync(
     turns = list(bad_turns(counted(read_events(tracker_store_url, cursor.last_event_id))))
     keep = known_terms(session) if turns else []
     for turn in turns:
+        language = message_language(turn)  # known before redaction, which may read it
         redacted = redact(turn.text[: MAX_TEXT_CHARS * 2], keep)[:MAX_TEXT_CHARS].strip()
         if not redacted:
             continue
         item = session.scalars(
-            select(InboxItem).where(InboxItem.text == redacted, InboxItem.status == "open")
+            select(InboxItem).where(
+                InboxItem.text == redacted,
+                InboxItem.status == "open",
+                InboxItem.language.is_(None)
+                if language is None
+                else InboxItem.language == language,
+            )
         ).first()
         if item is not None:
             item.count += 1
@@ -149,6 +172,7 @@ def sync(
                 reason=turn.reason,
                 intent=turn.intent,
                 confidence=turn.confidence,
+                language=language,
                 first_seen=turn.at,
                 last_seen=turn.at,
             )
@@ -169,22 +193,37 @@ def sync(
     return report
 
 
-def open_groups(session: Session, reason: str | None = None) -> list[InboxGroup]:
-    """Open items grouped with their near-duplicates, biggest groups first."""
+def open_groups(
+    session: Session, reason: str | None = None, language: str | None = None
+) -> list[InboxGroup]:
+    """Open items grouped with their near-duplicates, biggest groups first.
+
+    A group holds messages of one language only (an unknown language is its own), so
+    teaching a group teaches one language's examples.
+
+    Args:
+        session: the knowledge-base database.
+        reason: only the items of this reason; None for every reason.
+        language: only the items of this language ("?" for the unknown); None for all.
+    """
     stmt = select(InboxItem).where(InboxItem.status == "open")
     if reason:
         stmt = stmt.where(InboxItem.reason == reason)
+    if language == UNKNOWN_LANGUAGE:
+        stmt = stmt.where(InboxItem.language.is_(None))
+    elif language:
+        stmt = stmt.where(InboxItem.language == language)
     items = sorted(session.scalars(stmt), key=lambda i: (-i.count, i.id))
-    groups: list[tuple[set[str], InboxGroup]] = []
+    groups: list[tuple[str | None, set[str], InboxGroup]] = []
     for item in items:
         words = set(item.group_key.split())
-        for key, group in groups:
-            if _jaccard(words, key) >= SIMILARITY:
+        for group_language, key, group in groups:
+            if group_language == item.language and _jaccard(words, key) >= SIMILARITY:
                 group.items.append(item)
                 break
         else:
-            groups.append((words, InboxGroup([item])))
-    return sorted((g for _, g in groups), key=lambda g: (-g.count, -g.last_seen.timestamp()))
+            groups.append((item.language, words, InboxGroup([item])))
+    return sorted((g for *_, g in groups), key=lambda g: (-g.count, -g.last_seen.timestamp()))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -209,6 +248,48 @@ def _resolve(items: Iterable[InboxItem], state: str, resolution: str | None, act
         item.resolved_by, item.resolved_at = actor, now
 
 
+def _languages(items: Sequence[InboxItem], language: str | None) -> dict[int, str]:
+    """Each item's example language: its own, else the one staff chose for it.
+
+    Raises:
+        InboxError: an item's language is unknown and staff chose none.
+    """
+    chosen = as_language(language) if language else None
+    languages = {}
+    for item in items:
+        found = as_language(item.language) or chosen
+        if found is None:
+            raise InboxError(
+                "The language of some of these messages is not known: say which language "
+                f"they are in ({', '.join(LANGUAGES)})."
+            )
+        languages[item.id] = found
+    return languages
+
+
+def _add_examples(
+    session: Session,
+    items: Sequence[InboxItem],
+    intent: str,
+    intents: Sequence[str],
+    *,
+    actor: str,
+    language: str | None,
+) -> None:
+    """Each item's text as an example of `intent` in the item's language."""
+    languages = _languages(items, language)
+    for item in items:
+        add_example(
+            session,
+            item.text,
+            intent,
+            intents,
+            actor=actor,
+            inbox_item_id=item.id,
+            language=languages[item.id],
+        )
+
+
 def teach(
     session: Session,
     item_ids: Sequence[int],
@@ -216,18 +297,20 @@ def teach(
     known_intents: Iterable[str],
     *,
     actor: str,
+    language: str | None = None,
 ) -> int:
     """Add each item's text as a training example of `intent`; return how many.
 
+    Each example is in its message's language (French messages teach French examples of
+    the same model); `language` is only for messages whose language is not known.
+
     Raises:
-        InboxError: an item is already handled.
+        InboxError: an item is already handled, or its language is unknown and not given.
         bot.training.examples.ExampleError: the intent is not in the domain, or a text
             cannot be an example.
     """
     items = _open_items(session, item_ids)
-    intents = list(known_intents)
-    for item in items:
-        add_example(session, item.text, intent, intents, actor=actor, inbox_item_id=item.id)
+    _add_examples(session, items, intent, list(known_intents), actor=actor, language=language)
     _resolve(items, "taught", intent, actor)
     record(session, actor, "inbox.teach", intent, {"items": sorted(i.id for i in items)})
     return len(items)
@@ -240,11 +323,15 @@ def point(
     known_intents: Iterable[str],
     *,
     actor: str,
+    language: str | None = None,
 ) -> int:
     """Teach the items as examples of the intent that answers article `slug`.
 
+    Examples are in their messages' languages, as with `teach`.
+
     Raises:
-        InboxError: no such article, no intent answers it, or an item is handled.
+        InboxError: no such article, no intent answers it, an item is handled, or its
+            language is unknown and not given.
     """
     if session.scalars(select(Article.id).where(Article.slug == slug)).first() is None:
         raise InboxError(f"There is no article {slug!r}.")
@@ -253,8 +340,7 @@ def point(
     if intent not in intents:
         raise InboxError(f"No intent answers the article {slug!r} yet; choose another one.")
     items = _open_items(session, item_ids)
-    for item in items:
-        add_example(session, item.text, intent, intents, actor=actor, inbox_item_id=item.id)
+    _add_examples(session, items, intent, intents, actor=actor, language=language)
     _resolve(items, "pointed", slug, actor)
     record(session, actor, "inbox.point", slug, {"items": sorted(i.id for i in items)})
     return len(items)

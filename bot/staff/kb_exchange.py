@@ -8,10 +8,9 @@ only when asked, as published revisions with the reason "Imported". Files carry 
 article's sources and `updated_on`, never its clinical sign-off: that stays in this
 database, and an imported change of the text clears it like any other change.
 
-Translations travel in language folders (`fr/<slug>.yml`), as in `data/kb/`. Until the
-workspace keeps revisions per language, an imported translation is written to its
-article row directly (audited, sign-off cleared on a change of text), without a revision:
-revisions are the English versions' history.
+Translations travel in language folders (`fr/<slug>.yml`), as in `data/kb/`. An imported
+translation is a published revision of its own language version, like an English file;
+it shares `group` and `related` with its English version.
 """
 
 from __future__ import annotations
@@ -239,10 +238,11 @@ def apply_import(
     plan = plan_import(session, files, known_intents)
     if plan.errors:
         return plan
-    for fields in plan.added + [f for f, _ in plan.changed]:
-        if language_of(fields) != DEFAULT_LANGUAGE:
-            apply_fields(session, fields)  # no revision: see the module's docstring
-            continue
+    # English versions first: a new translation reads its shared fields from its English one.
+    for fields in sorted(
+        plan.added + [f for f, _ in plan.changed],
+        key=lambda f: language_of(f) != DEFAULT_LANGUAGE,
+    ):
         revision = add_revision(
             session, fields["slug"], fields, STATE_PUBLISHED, actor, IMPORT_REASON, None
         )

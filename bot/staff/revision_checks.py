@@ -1,4 +1,4 @@
-"""An article revision's fields, how they are checked, and how the staff list and history read.
+"""An article revision's fields, and how they are checked (`bot.staff.article_list` reads them).
 
 Fields are kept in two shapes: as stored in a revision (JSON-ready, `updated_on` as
 YYYY-MM-DD) and as the `kb check` rules read them (`updated_on` a date). A change is
@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import Refused
-from bot.kb.files import Problem, check_fields, check_set
+from bot.kb.files import (
+    SHARED_FIELDS,
+    Problem,
+    check_fields,
+    check_set,
+    language_of,
+    version_file,
+)
 from bot.kb.tables import PUBLISHED, Article, article_fields
 from bot.language import DEFAULT_LANGUAGE
-from bot.staff.article_diff import FieldDiff, diff_fields
 from bot.staff.tables import ArticleRevision
 
 # Workflow states of a revision (the article's own `status` is published or draft).
@@ -28,8 +33,6 @@ STATE_DRAFT = "draft"
 STATE_SUBMITTED = "submitted"
 STATE_PUBLISHED = "published"
 STATE_REJECTED = "rejected"
-# An article whose text has not changed for a year is flagged in the staff list.
-STALE_AFTER = dt.timedelta(days=365)
 
 
 class RevisionError(Refused):
@@ -37,8 +40,21 @@ class RevisionError(Refused):
 
 
 def to_stored(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Fields as kept in a revision: JSON-ready, `updated_on` as YYYY-MM-DD."""
-    stored = {k: v for k, v in fields.items() if k != "details" or v}
+    """Fields as kept in a revision: JSON-ready, `updated_on` as YYYY-MM-DD.
+
+    A translation's revision holds what its file holds, plus its `language`: the fields
+    it shares with the English version (`group`, `related`) are the English one's.
+    """
+    language = language_of(fields)
+    stored = {
+        k: v
+        for k, v in fields.items()
+        if (k != "details" or v) and not (language != DEFAULT_LANGUAGE and k in SHARED_FIELDS)
+    }
+    if language != DEFAULT_LANGUAGE:
+        stored["language"] = language
+    else:
+        stored.pop("language", None)
     updated = stored.get("updated_on")
     if isinstance(updated, dt.date):
         stored["updated_on"] = updated.isoformat()
@@ -47,7 +63,8 @@ def to_stored(fields: Mapping[str, Any]) -> dict[str, Any]:
             {k: v for k, v in s.items() if v not in (None, "")} if isinstance(s, dict) else s
             for s in stored["sources"]
         ]
-    stored["related"] = list(stored.get("related") or [])
+    if language == DEFAULT_LANGUAGE:
+        stored["related"] = list(stored.get("related") or [])
     stored["terms"] = {k: list(v) for k, v in (stored.get("terms") or {}).items()}
     return stored
 
@@ -69,11 +86,45 @@ def article_row_fields(article: Article) -> dict[str, Any]:
     return to_stored(article_fields(article))
 
 
-def _published_set(session: Session) -> dict[str, dict[str, Any]]:
-    # The English versions: links and terms are checked per language, and the editor
-    # (English until the workspace edits translations) writes English versions.
-    stmt = select(Article).where(Article.status == PUBLISHED, Article.language == DEFAULT_LANGUAGE)
-    return {a.slug: to_checked(article_row_fields(a)) for a in session.scalars(stmt)}
+def shared_fields(session: Session, slug: str) -> dict[str, Any] | None:
+    """What every version of `slug` shares (`group`, `related`): the English version's.
+
+    The English article row, else its newest revision (an article not published yet);
+    None when there is no English version at all.
+    """
+    english = session.scalars(
+        select(Article).where(Article.slug == slug, Article.language == DEFAULT_LANGUAGE)
+    ).first()
+    if english is not None:
+        return {"group": english.group, "related": list(english.related or [])}
+    stmt = select(ArticleRevision).where(
+        ArticleRevision.slug == slug, ArticleRevision.language == DEFAULT_LANGUAGE
+    )
+    latest = session.scalars(stmt.order_by(ArticleRevision.number.desc())).first()
+    if latest is None:
+        return None
+    return {f: latest.fields.get(f) for f in SHARED_FIELDS}
+
+
+def complete(session: Session, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A version's fields with the ones it shares with the English version filled in.
+
+    English fields are returned as they are; a translation without an English
+    version gets none (the file checks then say what is missing).
+    """
+    if language_of(fields) == DEFAULT_LANGUAGE:
+        return dict(fields)
+    shared = shared_fields(session, str(fields.get("slug") or "")) or {}
+    return {**fields, **{f: shared.get(f) for f in SHARED_FIELDS}}
+
+
+def _published_set(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every published version by (slug, language), translations with their shared links."""
+    stmt = select(Article).where(Article.status == PUBLISHED)
+    return {
+        (a.slug, a.language): to_checked(complete(session, article_row_fields(a)))
+        for a in session.scalars(stmt)
+    }
 
 
 def set_problems(
@@ -88,11 +139,12 @@ def set_problems(
     before = _published_set(session)
     after = dict(before)
     for fields in changes:
-        checked = to_checked(fields)
+        checked = to_checked(complete(session, fields))
+        key = (checked["slug"], language_of(checked))
         if checked.get("status") == PUBLISHED:
-            after[checked["slug"]] = checked
+            after[key] = checked
         else:
-            after.pop(checked["slug"], None)
+            after.pop(key, None)
     intents = list(known_intents) if known_intents is not None else None
     old = set(check_set(before.values(), intents))
     return [p for p in check_set(after.values(), intents) if p not in old]
@@ -101,9 +153,10 @@ def set_problems(
 def check_article(
     session: Session, fields: Mapping[str, Any], known_intents: Iterable[str] | None
 ) -> list[Problem]:
-    """Every `kb check` problem of one article, on its own and in the published set."""
+    """Every `kb check` problem of one article version, on its own and in the published set."""
     slug = str(fields.get("slug") or "")
-    problems = check_fields(to_checked(fields), f"{slug or 'new-article'}.yml")
+    file = version_file(slug or "new-article", language_of(fields))
+    problems = check_fields(to_checked(complete(session, fields)), file)
     if not any(p.severity == "error" for p in problems):
         problems += set_problems(session, [fields], known_intents)
     return problems
@@ -119,118 +172,3 @@ def refuse_if_errors(problems: Sequence[Problem], what: str) -> None:
     if errors:
         listed = "; ".join(f"{p.field or 'article'}: {p.message}" for p in errors)
         raise RevisionError(f"{what}: fix these first - {listed}")
-
-
-# --- how the staff list and the history read ---
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    """One line of the staff's article list."""
-
-    slug: str
-    title: str
-    group: str
-    text: str  # answer and details, for the search box
-    status: str  # published, unpublished, or new, not published
-    published: bool
-    waiting: bool  # a submission waits for a reviewer
-    draft: bool  # the newest version is a draft
-    updated_on: dt.date | None  # when the published text last changed
-    stale: bool
-    signed_off_by: str | None = None
-    signed_off_role: str | None = None
-    signed_off_on: dt.date | None = None
-
-    @property
-    def awaits_sign_off(self) -> bool:
-        """Published, and no reviewer has signed off its current text."""
-        return self.published and self.signed_off_on is None
-
-    def matches(self, query: Mapping[str, str]) -> bool:
-        """Whether the row passes the list's search words and filters."""
-        words = query.get("q", "").strip().lower()
-        haystack = f"{self.title} {self.slug} {self.text}".lower()
-        if words and not all(w in haystack for w in words.split()):
-            return False
-        if query.get("group") and self.group != query["group"]:
-            return False
-        status = query.get("status", "")
-        if status == "published" and not self.published:
-            return False
-        if status == "draft" and not (self.draft or not self.published):
-            return False
-        if status == "review" and not self.waiting:
-            return False
-        if query.get("signoff") and not self.awaits_sign_off:
-            return False
-        return not (query.get("old") and not self.stale)
-
-
-def _row(article: Article | None, latest: ArticleRevision | None, slug: str) -> ArticleRow:
-    fields = dict(latest.fields) if article is None and latest else {}
-    updated = article.updated_on if article else None
-    if article is None:
-        status = "new, not published"
-    else:
-        status = "published" if article.status == PUBLISHED else "unpublished"
-    texts = (
-        (article.answer, article.details)
-        if article
-        else (fields.get("answer"), fields.get("details"))
-    )
-    return ArticleRow(
-        slug=slug,
-        title=article.title if article else fields.get("title", slug),
-        group=article.group if article else fields.get("group", ""),
-        text=" ".join(str(x or "") for x in texts),
-        status=status,
-        published=article is not None and article.status == PUBLISHED,
-        waiting=latest is not None and latest.state == STATE_SUBMITTED,
-        draft=latest is not None and latest.state == STATE_DRAFT,
-        updated_on=updated,
-        stale=updated is not None and dt.date.today() - updated > STALE_AFTER,
-        signed_off_by=article.signed_off_by if article else None,
-        signed_off_role=article.signed_off_role if article else None,
-        signed_off_on=article.signed_off_on if article else None,
-    )
-
-
-def article_rows(session: Session) -> list[ArticleRow]:
-    """Every article, published or not, with its review state, by group then title."""
-    english = select(Article).where(Article.language == DEFAULT_LANGUAGE)
-    articles = {a.slug: a for a in session.scalars(english)}
-    latest: dict[str, ArticleRevision] = {}
-    for revision in session.scalars(select(ArticleRevision).order_by(ArticleRevision.number)):
-        latest[revision.slug] = revision
-    rows = [_row(articles.get(s), latest.get(s), s) for s in sorted(set(articles) | set(latest))]
-    return sorted(rows, key=lambda r: (r.group, r.title.lower()))
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One version in an article's history, with the version it is compared with."""
-
-    revision: ArticleRevision
-    against: int | None
-    diffs: list[FieldDiff]
-
-
-def history_entries(history: Sequence[ArticleRevision]) -> list[HistoryEntry]:
-    """The history newest first, each version diffed against the one it should be read with.
-
-    A reviewer judges a submission against what patients see now (the last published
-    version), not against another pending draft; every other version is diffed against
-    the one before it.
-    """
-    entries = []
-    previous: ArticleRevision | None = None
-    live: ArticleRevision | None = None
-    for revision in history:
-        against = live if revision.state == STATE_SUBMITTED else previous
-        diffs = diff_fields(against.fields, revision.fields) if against else []
-        entries.append(HistoryEntry(revision, against.number if against else None, diffs))
-        previous = revision
-        if revision.state == STATE_PUBLISHED:
-            live = revision
-    return list(reversed(entries))

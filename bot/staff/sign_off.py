@@ -12,8 +12,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.kb.files import LANGUAGE_NAMES
 from bot.kb.store import get_article
 from bot.kb.tables import Article
+from bot.language import DEFAULT_LANGUAGE
 from bot.staff.audit import record
 from bot.staff.revision_checks import RevisionError
 from bot.staff.roles import REVIEWER, Actor
@@ -22,9 +24,18 @@ MAX_ROLE_CHARS = 80
 
 
 def sign_off(
-    session: Session, slug: str, role: str, *, actor: Actor, name: str | None = None
+    session: Session,
+    slug: str,
+    role: str,
+    *,
+    actor: Actor,
+    name: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Article:
-    """Record that `actor` clinically reviewed the published text of `slug` today.
+    """Record that `actor` clinically reviewed the published text of one version today.
+
+    A reviewer signs one language version: the others keep their own sign-off (or
+    still await one).
 
     Args:
         session: the transaction of the sign-off (the audit event lands with it).
@@ -32,6 +43,7 @@ def sign_off(
         role: the signer's clinical role as patients' care would name it ("Oncologist").
         actor: who signs; a reviewer or an admin. The operator must give `name`.
         name: the signer's name, for the command line (a staff member signs as themself).
+        language: the version signed ("en", "fr").
 
     Raises:
         NotAllowed: the actor is an editor.
@@ -44,9 +56,14 @@ def sign_off(
         raise RevisionError("Say who signs this article off.")
     if not role or len(role) > MAX_ROLE_CHARS:
         raise RevisionError(f"Give your clinical role (at most {MAX_ROLE_CHARS} characters).")
-    article = get_article(session, slug)
+    article = get_article(session, slug, language=language)
     if article is None:
-        raise RevisionError(f"{slug} is not published: only published text can be signed off.")
+        version = (
+            "" if language == DEFAULT_LANGUAGE else f" in {LANGUAGE_NAMES.get(language, language)}"
+        )
+        raise RevisionError(
+            f"{slug} is not published{version}: only published text can be signed off."
+        )
     today = dt.date.today()
     article.signed_off_by = signer
     article.signed_off_role = role
@@ -61,6 +78,7 @@ def sign_off(
             "role": role,
             "on": today.isoformat(),
             "updated_on": article.updated_on.isoformat(),
+            "language": language,
         },
     )
     session.flush()

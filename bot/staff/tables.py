@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 
 from bot.db import Base, utcnow
+from bot.language import DEFAULT_LANGUAGE
 
 
 class StaffUser(Base):
@@ -90,6 +91,9 @@ class ArticleRevision(Base):
     based_on = Column(Integer, nullable=True)  # the revision number this one was edited from
     decided_by = Column(String(80), nullable=True)
     decided_at = Column(DateTime(timezone=True), nullable=True)
+    # Which language version this revises. Numbers are shared by a slug's versions, so a
+    # number alone names one revision; each version's history is its own revisions.
+    language = Column(String(2), nullable=False, default=DEFAULT_LANGUAGE)
 
 
 class InboxItem(Base):
@@ -110,6 +114,8 @@ class InboxItem(Base):
     resolution = Column(String(200), nullable=True)  # the intent or article it was given
     resolved_by = Column(String(80), nullable=True)
     resolved_at = Column(DateTime(timezone=True), nullable=True)
+    # The message's language ("en", "fr"); None: not known (shown as "?").
+    language = Column(String(8), nullable=True, index=True)
 
 
 class InboxCursor(Base):

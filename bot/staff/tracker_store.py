@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.errors import Refused
 from bot.kb.answers import ARTICLE_KEY
 from bot.kb.topics import NLU_FALLBACK_INTENT, NOT_UNDERSTOOD_SLUG, OUT_OF_SCOPE_INTENT
+from bot.language import as_language
 
 NOT_UNDERSTOOD = "not_understood"
 OUT_OF_SCOPE = "out_of_scope"
@@ -37,6 +38,8 @@ REASONS = {
 # understood). Between that threshold and this one the assistant answered, but with a
 # confidence low enough that the topic may be wrong: worth a look by staff.
 LOW_CONFIDENCE_BELOW = 0.9
+# The conversation's language slot (`actions.domain_names.SLOT_LANGUAGE`; bot/ cannot import it).
+LANGUAGE_SLOT = "language"
 _BATCH = 2000
 _COUNT_IDLE = text(
     "SELECT COUNT(*) FROM (SELECT sender_id FROM events GROUP BY sender_id "
@@ -63,6 +66,7 @@ class BadTurn:
     confidence: float | None
     at: dt.datetime
     sender_id: str = ""  # only to derive the conversation's reference; never stored
+    language: str | None = None  # the message's language as the conversation knew it
 
 
 def source_name(tracker_store_url: str) -> str:
@@ -202,20 +206,34 @@ def bad_turns(events: Iterable[dict[str, Any]]) -> Iterator[BadTurn]:
     A turn is a user event and the events of the same conversation up to the next
     user event. Button payloads ("/intent") and empty messages are skipped, and so
     are answers inside a form (the form asks its own questions).
+
+    A message's language is the one its channel sent in the metadata, else the value
+    the conversation's `language` slot had at the end of the turn (the assistant sets
+    it in the first turn, when it detects the language), else None.
     """
     open_turns: dict[str, dict[str, Any]] = {}
+    slot_language: dict[str, str] = {}  # each conversation's `language` slot so far
     for event in events:
         sender = event["sender_id"]
         data = _json(event["data"])
+        if event["type_name"] == "slot" and data.get("name") == LANGUAGE_SLOT:
+            language = as_language(data.get("value"))
+            if language is not None:
+                slot_language[sender] = language
+                if sender in open_turns:
+                    open_turns[sender]["language"] = language
         if event["type_name"] == "user":
             if sender in open_turns:
                 yield from _judge(open_turns.pop(sender))
+            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
             open_turns[sender] = {
                 "id": event["id"],
                 "sender": sender,
                 "data": data,
                 "slugs": [],
                 "actions": [],
+                "metadata_language": as_language(metadata.get("language")),
+                "language": slot_language.get(sender),
             }
         elif sender in open_turns and event["type_name"] == "bot":
             custom = (data.get("data") or {}).get("custom") or {}
@@ -266,4 +284,5 @@ def _judge(turn: dict[str, Any]) -> Iterator[BadTurn]:
         float(confidence) if confidence is not None else None,
         dt.datetime.fromtimestamp(timestamp, dt.timezone.utc),
         str(turn["sender"]),
+        turn["metadata_language"] or turn["language"],
     )

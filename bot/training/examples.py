@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import Refused
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff.audit import record
 from bot.training.tables import TrainingExample
 
@@ -35,11 +36,13 @@ def add_example(
     *,
     actor: str,
     inbox_item_id: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> TrainingExample:
-    """Store `text` as an example of `intent` (an intent of the domain).
+    """Store `text` as an example of `intent` (an intent of the domain) in `language`.
 
     Raises:
-        ExampleError: the text is empty or too long, or the intent is not in the domain.
+        ExampleError: the text is empty or too long, the intent is not in the domain,
+            or the language is not one the assistant speaks.
     """
     text = " ".join(text.split())
     if not text:
@@ -50,6 +53,8 @@ def add_example(
         raise ExampleError("An example cannot contain ']( ' or ']{'; please reword it.")
     if intent not in set(known_intents):
         raise ExampleError(f"There is no intent {intent!r} in the assistant's domain.")
+    if language not in LANGUAGES:
+        raise ExampleError(f"The assistant speaks {', '.join(LANGUAGES)}, not {language!r}.")
     existing = session.scalars(
         select(TrainingExample).where(
             TrainingExample.text == text, TrainingExample.intent == intent
@@ -57,9 +62,11 @@ def add_example(
     ).first()
     if existing is not None:
         return existing
-    example = TrainingExample(text=text, intent=intent, added_by=actor, inbox_item_id=inbox_item_id)
+    example = TrainingExample(
+        text=text, intent=intent, added_by=actor, inbox_item_id=inbox_item_id, language=language
+    )
     session.add(example)
-    record(session, actor, "example.add", intent, {"example": text})
+    record(session, actor, "example.add", intent, {"example": text, "language": language})
     return example
 
 
@@ -76,20 +83,35 @@ def remove_example(session: Session, example_id: int, intent: str, *, actor: str
     record(session, actor, "example.remove", intent, {"example": example.text})
 
 
-def list_examples(session: Session) -> list[TrainingExample]:
-    """Every staff example, by intent then text."""
-    stmt = select(TrainingExample).order_by(TrainingExample.intent, TrainingExample.text)
+def list_examples(session: Session, language: str | None = None) -> list[TrainingExample]:
+    """Every staff example (of `language` when given), by intent, language, then text."""
+    stmt = select(TrainingExample).order_by(
+        TrainingExample.intent, TrainingExample.language, TrainingExample.text
+    )
+    if language is not None:
+        stmt = stmt.where(TrainingExample.language == language)
     return list(session.scalars(stmt))
 
 
 def examples_yaml(examples: Iterable[TrainingExample]) -> str:
-    """Rasa 3 NLU YAML with one block per intent (texts are one line each)."""
-    by_intent: dict[str, list[str]] = {}
+    """Rasa 3 NLU YAML with one block per intent and language (texts are one line each).
+
+    Both languages train the same model; each block says its language in the intent's
+    metadata (Rasa keeps it on every example), so the data stays readable per language.
+    """
+    blocks: dict[tuple[str, str], list[str]] = {}
     for example in examples:
-        by_intent.setdefault(example.intent, []).append(example.text)
-    lines = [HEADER.rstrip("\n"), 'version: "3.1"', "nlu:" if by_intent else "nlu: []"]
-    for intent, texts in sorted(by_intent.items()):
-        lines += [f"- intent: {intent}", "  examples: |", *(f"    - {t}" for t in texts)]
+        key = (example.intent, example.language or DEFAULT_LANGUAGE)
+        blocks.setdefault(key, []).append(example.text)
+    lines = [HEADER.rstrip("\n"), 'version: "3.1"', "nlu:" if blocks else "nlu: []"]
+    for (intent, language), texts in sorted(blocks.items()):
+        lines += [
+            f"- intent: {intent}",
+            "  metadata:",
+            f"    language: {language}",
+            "  examples: |",
+            *(f"    - {t}" for t in texts),
+        ]
     return "\n".join(lines) + "\n"
 
 

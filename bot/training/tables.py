@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 
 from bot.db import Base, utcnow
+from bot.language import DEFAULT_LANGUAGE
 
 
 class TrainingExample(Base):
@@ -19,6 +20,8 @@ class TrainingExample(Base):
     added_by = Column(String(80), nullable=False)
     added_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     inbox_item_id = Column(Integer, ForeignKey("inbox_item.id", ondelete="SET NULL"))
+    # The example's language: both languages train the same model, each example says its own.
+    language = Column(String(8), nullable=False, default=DEFAULT_LANGUAGE)
 
 
 class ModelRun(Base):

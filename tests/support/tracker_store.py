@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SADeprecationWarning
 
@@ -28,11 +28,15 @@ def turn(
     ranking: list[tuple[str, float]] = (),
     actions: tuple[str, ...] = ("action_answer_topic",),
     at: float | None = None,
+    metadata: dict[str, Any] | None = None,
+    slots: dict[str, Any] | None = None,
 ) -> list[Any]:
     """The events Rasa records for one user message and the assistant's answer.
 
     Args:
         at: the events' time (UNIX seconds); now when None.
+        metadata: what the channel sent with the message (`{"language": "fr"}`).
+        slots: slots the answer's action sets (after the action, as Rasa records them).
     """
     parse = {
         "text": message,
@@ -41,9 +45,12 @@ def turn(
         or [{"name": intent, "confidence": confidence}],
         "entities": [],
     }
-    events: list[Any] = [UserUttered(message, parse["intent"], [], parse_data=parse)]
+    events: list[Any] = [
+        UserUttered(message, parse["intent"], [], parse_data=parse, metadata=metadata)
+    ]
     for action in actions:
         events.append(ActionExecuted(action))
+    events += [SlotSet(name, value) for name, value in (slots or {}).items()]
     events.append(BotUttered("An answer.", data={"custom": {"kb_article": slug or "x"}}))
     events.append(ActionExecuted("action_listen"))
     if at is not None:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from bot.kb.tables import Article
 from bot.kb.topics import intent_for_slug, is_generated_topic
-from bot.language import DEFAULT_LANGUAGE
+from bot.language import DEFAULT_LANGUAGE, LANGUAGES
 from bot.staff.roles import EDITOR
 from bot.training.examples import ExampleError, add_example, remove_example
 from bot.training.tables import TrainingExample
@@ -28,6 +28,7 @@ from web.admin.common import (
     session_factory,
     staff_page,
 )
+from web.admin.languages import LANGUAGE_NAMES
 
 NOTICES.update(
     {
@@ -38,7 +39,13 @@ NOTICES.update(
 MAX_LINES = 50  # one form at a time; more is refused
 
 
-async def _page(request: Request, slug: str, error: str | None = None, typed: str = "") -> Response:
+async def _page(
+    request: Request,
+    slug: str,
+    error: str | None = None,
+    typed: str = "",
+    language: str = DEFAULT_LANGUAGE,
+) -> Response:
     intent = intent_for_slug(slug)
     with session_factory(request)() as session:
         article = session.scalars(
@@ -49,7 +56,7 @@ async def _page(request: Request, slug: str, error: str | None = None, typed: st
         examples = session.scalars(
             select(TrainingExample)
             .where(TrainingExample.intent == intent)
-            .order_by(TrainingExample.text)
+            .order_by(TrainingExample.language, TrainingExample.text)
         ).all()
         context = {
             "slug": slug,
@@ -60,6 +67,8 @@ async def _page(request: Request, slug: str, error: str | None = None, typed: st
             "examples": examples,
             "error": error,
             "typed": typed,
+            "language": language,
+            "languages": {code: LANGUAGE_NAMES[code] for code in LANGUAGES},
         }
     return render(request, "admin/article_examples.html", context, status=400 if error else 200)
 
@@ -73,6 +82,7 @@ async def examples_page(request: Request) -> Response:
     form = await read_form(request)
     me = request.state.staff.name
     typed = str(form.get("examples", ""))
+    language = str(form.get("language", "")) or DEFAULT_LANGUAGE
     lines = [line for line in typed.splitlines() if line.strip()]
     intents = known_intents(request) or []
     try:
@@ -94,8 +104,10 @@ async def examples_page(request: Request) -> Response:
                 if len(lines) > MAX_LINES:
                     raise ExampleError(f"At most {MAX_LINES} questions at a time.")
                 for line in lines:
-                    add_example(session, line, intent_for_slug(slug), intents, actor=me)
+                    add_example(
+                        session, line, intent_for_slug(slug), intents, actor=me, language=language
+                    )
                 notice = "examples-added"
     except ExampleError as problem:
-        return await _page(request, slug, str(problem), typed)
+        return await _page(request, slug, str(problem), typed, language)
     return redirect(request, "admin:article_examples", notice, slug=slug)

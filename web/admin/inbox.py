@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from bot.kb.store import published_articles
 from bot.kb.topics import intent_for_slug, slug_for_intent
+from bot.language import LANGUAGES
 from bot.staff.inbox import InboxError, dismiss, open_groups, point, sync, teach
 from bot.staff.roles import EDITOR
 from bot.staff.tracker_store import REASONS, TrackerStoreUnavailable
@@ -20,6 +21,7 @@ from web.admin.common import (
     session_factory,
     staff_page,
 )
+from web.admin.languages import INBOX_LANGUAGE_NAMES
 
 NOTICES.update(
     {
@@ -46,15 +48,20 @@ def _intent_choices(request: Request, titles: dict[str, str]) -> list[tuple[str,
 async def _page(request: Request, error: str | None = None) -> Response:
     reason = request.query_params.get("reason", "")
     reason = reason if reason in REASONS else ""
+    language = request.query_params.get("language", "")
+    language = language if language in INBOX_LANGUAGE_NAMES else ""
     with session_factory(request)() as session:
         articles = published_articles(session)
         titles = {a.slug: a.title for a in articles}
         intents = _intent_choices(request, titles)
         known = {intent for intent, _ in intents}
         context = {
-            "groups": open_groups(session, reason or None),
+            "groups": open_groups(session, reason or None, language or None),
             "reasons": REASONS,
             "reason": reason,
+            "language": language,
+            "languages": INBOX_LANGUAGE_NAMES,
+            "teachable_languages": LANGUAGES,
             "intents": intents,
             "articles": sorted(
                 ((a.slug, a.title) for a in articles if intent_for_slug(a.slug) in known),
@@ -100,12 +107,16 @@ async def act_on_items(request: Request) -> Response:
     except ValueError:
         return await _page(request, "Those messages are not in the inbox; reload the page.")
     intents = known_intents(request) or []
+    # Only for messages whose language is not known: the others teach their own.
+    language = str(form.get("language", "")) or None
     try:
         with session_factory(request).begin() as session:
             if action == "teach":
-                teach(session, ids, str(form.get("intent", "")), intents, actor=me)
+                intent = str(form.get("intent", ""))
+                teach(session, ids, intent, intents, actor=me, language=language)
             elif action == "point":
-                point(session, ids, str(form.get("slug", "")), intents, actor=me)
+                slug = str(form.get("slug", ""))
+                point(session, ids, slug, intents, actor=me, language=language)
             elif action == "dismiss":
                 dismiss(session, ids, actor=me)
             else:

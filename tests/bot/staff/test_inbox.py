@@ -199,8 +199,13 @@ def test_teach_point_and_dismiss_resolve_items_with_an_audit_event(
     with session_factory.begin() as session:
         found = items(session)
         group = [found["how long does immunotherapy last for??"].id]
-        assert teach(session, group, "ask_treatment_course", INTENTS, actor="eddie") == 1
-        point(session, [found["and with CAR-T?"].id], "car-t-cells", INTENTS, actor="eddie")
+        # These conversations never said their language: staff say it for them.
+        taught = teach(
+            session, group, "ask_treatment_course", INTENTS, actor="eddie", language="en"
+        )
+        assert taught == 1
+        car_t = [found["and with CAR-T?"].id]
+        point(session, car_t, "car-t-cells", INTENTS, actor="eddie", language="en")
         dismiss(session, [found["who won the football yesterday"].id], actor="eddie")
     with session_factory() as session:
         examples = {(e.text, e.intent) for e in session.scalars(select(TrainingExample))}
@@ -217,6 +222,77 @@ def test_teach_point_and_dismiss_resolve_items_with_an_audit_event(
             dismiss(session, group, actor="eddie")  # already handled
         with pytest.raises(InboxError):
             point(session, [found["blorp fizz wug"].id], "no-such-article", INTENTS, actor="e")
+
+
+def test_each_message_keeps_its_language_from_the_metadata_else_the_slot(
+    session_factory: sessionmaker[Session], store: ArticleStore, tmp_path: Path, tracker_url: str
+) -> None:
+    path = tmp_path / "conversations.db"
+    write_conversation(  # the page's switch: every message carries it
+        path,
+        "patient-fr",
+        turn("c'est quoi un essai", "out_of_scope", 0.9, metadata={"language": "fr"}),
+    )
+    write_conversation(  # detected at the first message: the action sets the slot
+        path,
+        "patient-fr-2",
+        turn("combien de temps dure le traitement", "ask_treatment_course", 0.5,
+             slots={"language": "fr"}),
+        turn("et pour les CAR-T", "ask_car_t_cells", 0.5),
+    )  # fmt: skip
+    write_conversation(
+        path,
+        "patient-en",
+        turn("who won the football", "out_of_scope", 0.9, metadata={"language": "en"}),
+        turn("what about the weather", "out_of_scope", 0.9),
+    )
+    with session_factory.begin() as session:
+        sync(session, tracker_url, key="k" * 64)
+    with session_factory() as session:
+        languages = {text: item.language for text, item in items(session).items()}
+    assert languages == {
+        "c'est quoi un essai": "fr",
+        "combien de temps dure le traitement": "fr",
+        "et pour les CAR-T": "fr",
+        "who won the football": "en",
+        "what about the weather": None,  # the conversation never said: "?" for staff
+    }
+
+
+def test_teaching_a_french_message_adds_a_french_example_and_groups_keep_one_language(
+    session_factory: sessionmaker[Session], store: ArticleStore
+) -> None:
+    with session_factory.begin() as session:
+        french = InboxItem(
+            text="combien de temps dure l'immunothérapie",
+            group_key="combien dure immunothérapie temps",
+            reason="low_confidence",
+            language="fr",
+        )
+        english = InboxItem(
+            text="immunothérapie combien dure temps",  # same words, another language
+            group_key="combien dure immunothérapie temps",
+            reason="low_confidence",
+            language="en",
+        )
+        unknown = InboxItem(text="durée", group_key="durée", reason="not_understood")
+        session.add_all([french, english, unknown])
+    with session_factory.begin() as session:
+        groups = open_groups(session)
+        assert sorted([str(i.language) for i in g.items] for g in groups) == [
+            ["None"],
+            ["en"],
+            ["fr"],
+        ]
+        assert [i.text for g in open_groups(session, language="?") for i in g.items] == ["durée"]
+        with pytest.raises(InboxError, match="language"):
+            teach(session, [unknown.id], "ask_treatment_course", INTENTS, actor="eddie")
+        # A language given for the unknown one does not change the French one's.
+        ids = [french.id, unknown.id]
+        teach(session, ids, "ask_treatment_course", INTENTS, actor="eddie", language="en")
+    with session_factory() as session:
+        taught = {e.text: e.language for e in session.scalars(select(TrainingExample))}
+    assert taught == {"combien de temps dure l'immunothérapie": "fr", "durée": "en"}
 
 
 def test_low_confidence_threshold_sits_above_the_fallback_threshold() -> None:

@@ -60,15 +60,18 @@ def test_a_changed_french_version_is_applied_without_touching_the_english_one(
     with session_factory() as session:
         plan = plan_import(session, upload, INTENTS)
     assert plan.problems == [] and [f.get("language") for f in plan.added] == ["fr"]
-    assert plan.added[0]["related"] == english["related"]  # shared with the English row
+    assert "related" not in plan.added[0]  # shared with the English version, not its own
     with session_factory.begin() as session:
         apply_import(session, upload, INTENTS, actor=Actor("rita", "reviewer"))
     assert store.answer_for("car-t-cells", language="fr").text == french["answer"]
     assert store.answer_for("car-t-cells").text == english["answer"]
     with session_factory() as session:
         assert revisions(session, "car-t-cells") == []  # the English history is untouched
+        french_history = revisions(session, "car-t-cells", language="fr")
+        assert [(r.state, r.reason) for r in french_history] == [("published", "Imported")]
         article = get_article(session, "car-t-cells", language="fr")
         assert article is not None and article.group == english["group"]
+        assert article.related == english["related"]
 
 
 def test_a_french_file_without_an_english_article_is_refused(

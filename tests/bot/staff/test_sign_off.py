@@ -13,8 +13,9 @@ from bot.errors import NotAllowed
 from bot.kb.store import ArticleStore, awaiting_sign_off, get_article
 from bot.kb.topics import domain_intents
 from bot.settings import PROJECT_ROOT
+from bot.staff.article_list import article_rows
 from bot.staff.kb_exchange import apply_import
-from bot.staff.revision_checks import RevisionError, article_rows
+from bot.staff.revision_checks import RevisionError
 from bot.staff.revisions import approve, edit, revert, revisions, working_fields
 from bot.staff.roles import Actor
 from bot.staff.sign_off import sign_off

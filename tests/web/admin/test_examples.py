@@ -81,3 +81,21 @@ def test_no_such_article_no_csrf_and_signed_out_change_nothing(
     assert eddie.post(PAGE, data={**data, "csrf_token": "wrong"}).status_code == 403
     assert new_client().post(PAGE, data=data).status_code in (303, 401, 403)
     assert examples(session_factory) == []
+
+
+def test_questions_are_added_in_the_chosen_language_and_listed_with_it(
+    signed_in: Callable[[str], TestClient], session_factory: sessionmaker[Session]
+) -> None:
+    eddie = signed_in("eddie")
+    page = eddie.get(PAGE)
+    assert '<option value="fr" lang="fr">Français</option>' in page.text
+    token = csrf_token(page.text)
+    typed = "comment fabrique-t-on les CAR-T"
+    data = {"csrf_token": token, "action": "add", "examples": typed, "language": "fr"}
+    assert eddie.post(PAGE, data=data).status_code == 303
+    refused = eddie.post(PAGE, data={**data, "language": "de"})
+    assert refused.status_code == 400 and "speaks en, fr" in refused.text
+    with session_factory() as session:
+        added = session.scalars(select(TrainingExample)).one()
+    assert (added.text, added.language) == (typed, "fr")
+    assert f'<td lang="fr">{typed}</td><td>FR</td>' in eddie.get(PAGE).text

@@ -18,16 +18,20 @@ from tests.support.staff_client import csrf_token
 
 @pytest.fixture
 def inbox(session_factory: sessionmaker[Session]) -> dict[str, int]:
-    """Three open messages, already redacted as a sync would store them."""
+    """Open messages, already redacted as a sync would store them, with their language."""
     rows = {
-        "how long does immunotherapy last for??": ("low_confidence", "ask_treatment_course"),
-        "how long does immunotherapy last": ("low_confidence", "ask_treatment_course"),
-        "who won the football": ("out_of_scope", "out_of_scope"),
+        "how long does immunotherapy last for??": ("low_confidence", "ask_treatment_course", "en"),
+        "how long does immunotherapy last": ("low_confidence", "ask_treatment_course", "en"),
+        "who won the football": ("out_of_scope", "out_of_scope", "en"),
+        "combien de temps dure le traitement": ("low_confidence", "ask_treatment_course", "fr"),
+        "blorp": ("not_understood", None, None),
     }
     with session_factory.begin() as session:
         items = {
-            text: InboxItem(text=text, group_key=text, reason=reason, intent=intent)
-            for text, (reason, intent) in rows.items()
+            text: InboxItem(
+                text=text, group_key=text, reason=reason, intent=intent, language=language
+            )
+            for text, (reason, intent, language) in rows.items()
         }
         session.add_all(items.values())
     return {text: item.id for text, item in items.items()}
@@ -73,9 +77,57 @@ def test_editor_teaches_a_group_and_the_generated_file_has_it(
         'version: "3.1"',
         "nlu:",
         "- intent: ask_treatment_course",
+        "  metadata:",
+        "    language: en",
         "  examples: |",
         "    - how long does immunotherapy last",
         "    - how long does immunotherapy last for??",
+    ]
+
+
+def test_each_message_shows_its_language_and_teaches_that_languages_examples(
+    signed_in: Callable[[str], TestClient],
+    inbox: dict[str, int],
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+) -> None:
+    eddie = signed_in("eddie")
+    page = eddie.get("/admin/inbox")
+    french = inbox["combien de temps dure le traitement"]
+    assert f'<label for="item-{french}" lang="fr">combien de temps dure le traitement' in page.text
+    assert f'<label for="item-{inbox["blorp"]}">blorp' in page.text  # unknown: no lang claimed
+    assert '<abbr title="Français" lang="fr">FR</abbr>' in page.text
+    assert '<abbr title="language not known">?</abbr>' in page.text
+    assert f'id="language-{inbox["blorp"]}"' in page.text  # staff say it for the "?" ones
+    assert f'id="language-{french}"' not in page.text  # a known language is not asked
+    only_fr = eddie.get("/admin/inbox", params={"language": "fr"})
+    shown = [i.text for g in only_fr.context["groups"] for i in g.items]  # type: ignore[attr-defined]
+    assert shown == ["combien de temps dure le traitement"]
+    token = csrf_token(page.text)
+    for item, extra in ((french, {}), (inbox["blorp"], {"language": "fr"})):
+        response = eddie.post(
+            "/admin/inbox/act",
+            data={
+                "csrf_token": token,
+                "item": str(item),
+                "intent": "ask_treatment_course",
+                "action": "teach",
+                **extra,
+            },
+        )
+        assert response.status_code == 303, response.text
+    page = eddie.get("/admin/inbox")
+    assert '<td lang="fr">combien de temps dure le traitement</td><td>FR</td>' in page.text
+    path = tmp_path / "staff_examples.yml"
+    with session_factory() as session:
+        assert write_examples_file(session, path) == 2
+    assert path.read_text(encoding="utf-8").splitlines()[4:] == [
+        "- intent: ask_treatment_course",
+        "  metadata:",
+        "    language: fr",
+        "  examples: |",
+        "    - blorp",
+        "    - combien de temps dure le traitement",
     ]
 
 
