@@ -20,13 +20,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot import language as bot_language
 from bot.db import as_utc, utcnow
 from bot.errors import Refused
 from bot.kb.hospital import current_values
 from bot.kb.tables import Article
 from bot.kb.topics import intent_for_slug
-from bot.language import LANGUAGES, as_language
+from bot.language import LANGUAGES, as_language, detect_language
 from bot.privacy import conversation_ref
 from bot.safety.redact import PLACEHOLDER, function_words, redact
 from bot.staff.audit import record
@@ -97,10 +96,7 @@ def message_language(turn: BadTurn) -> str | None:
     """
     if turn.language is not None:
         return turn.language
-    # The conversation-language work adds `bot.language.detect_language(text) -> str | None`;
-    # until it is there, a message whose conversation did not say stays unknown ("?").
-    detect = getattr(bot_language, "detect_language", None)
-    return as_language(detect(turn.text)) if callable(detect) else None
+    return detect_language(turn.text)
 
 
 def group_key(redacted: str) -> str:
@@ -149,7 +145,9 @@ def sync(
     keep = known_terms(session) if turns else []
     for turn in turns:
         language = message_language(turn)  # known before redaction, which may read it
-        redacted = redact(turn.text[: MAX_TEXT_CHARS * 2], keep)[:MAX_TEXT_CHARS].strip()
+        redacted = redact(turn.text[: MAX_TEXT_CHARS * 2], keep, language=language)[
+            :MAX_TEXT_CHARS
+        ].strip()
         if not redacted:
             continue
         item = session.scalars(

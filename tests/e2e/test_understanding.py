@@ -46,9 +46,20 @@ def test_no_not_urgent_phrasing_reaches_the_urgent_answer(web_stack: Stack) -> N
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 15: the model and its urgent detector are trained on English only, so "
-    "French mentions the word net reads as calm can still raise the alarm (21 % of the "
-    "French held-out set); French training examples wait in data/drafts/nlu-fr",
+    reason="issue 15: since French training examples, the classifier is confidently wrong on "
+    "some made-up English sentences and guesses a warning sign (a false alarm, never a missed "
+    "sign); this was a test story until then",
+)
+def test_nonsense_is_not_understood(web_stack: Stack) -> None:
+    custom = reply(web_stack, "the purple elephant sings loudly")
+    assert custom["kb_article"] == "not-understood" and not custom.get("urgent")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 15: the classifier, reading French by its words alone, still takes a few "
+    "calm French mentions for warning signs (4 of the tuning phrasings, 2.3 % of the French "
+    "held-out set's non-urgent messages)",
 )
 def test_no_french_not_urgent_phrasing_reaches_the_urgent_answer(web_stack: Stack) -> None:
     found = alarms(web_stack, "fr")
@@ -86,12 +97,12 @@ def test_general_questions_still_get_their_article(web_stack: Stack) -> None:
 def test_close_topics_are_offered_and_a_click_answers_one(web_stack: Stack) -> None:
     sender = f"u-{uuid.uuid4().hex[:12]}"
     assert reply(web_stack, "what is car t cell therapy?", sender)["kb_article"] == "car-t-cells"
-    # Two trial topics at once: the model is unsure which one is meant.
-    response = web_stack.say(sender, "phases and risks of trials")
+    # Two questions at once, no term named: the model is unsure which one is meant.
+    response = web_stack.say(sender, "is it safe and does it work")
     [custom] = [m["custom"] for m in response.json() if "custom" in m]
     [buttons] = [m["buttons"] for m in response.json() if m.get("buttons")]
     offered = custom["did_you_mean"]
-    assert "kb_article" not in custom and "trial-phases" in offered
+    assert "kb_article" not in custom and "response-and-results" in offered
     assert [b["payload"] for b in buttons] == ["/ask_" + s.replace("-", "_") for s in offered]
     assert web_stack.tracker(sender)["slots"]["kb_article"] == "car-t-cells"  # unchanged
     clicked = reply(web_stack, buttons[0]["payload"], sender)

@@ -255,7 +255,7 @@ def test_each_message_keeps_its_language_from_the_metadata_else_the_slot(
         "combien de temps dure le traitement": "fr",
         "et pour les CAR-T": "fr",
         "who won the football": "en",
-        "what about the weather": None,  # the conversation never said: "?" for staff
+        "what about the weather": "en",  # the conversation never said: detected
     }
 
 
