@@ -275,6 +275,8 @@ def test_with_the_action_server_down_the_reader_still_gets_help(stack: Stack) ->
         {"label": "Call 15 (SAMU)", "tel": "15"},
         {"label": "Call 112 (emergency)", "tel": "112"},
     ]
-    assert customs(response) == [{"kb_article": "urgent-symptoms", "urgent": True, "calls": calls}]
+    assert customs(response) == [
+        {"kb_article": "urgent-symptoms", "urgent": True, "language": "en", "calls": calls}
+    ]
     over_socketio = " ".join(str(m.get("text")) for m in stack.say_socketio("hello"))
     assert "care team" in over_socketio and "112" in over_socketio
